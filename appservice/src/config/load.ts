@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "./ConfigError.ts";
+import { appserviceConfigSchema, type AppserviceConfig } from "./schema.ts";
+
+/** Reads, parses and validates the configuration file; every problem is a ConfigError. */
+export async function loadConfigFile(file: string): Promise<AppserviceConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      absolute,
+      undefined,
+      code === "ENOENT"
+        ? "file not found; run `aachat up` once to create one, or pass --config PATH"
+        : `cannot be read (${code ?? String(error)})`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : "";
+    throw new ConfigError(absolute, undefined, `is not valid YAML${where}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  return parseConfig(raw ?? {}, absolute);
+}
+
+/**
+ * Validates an already-parsed configuration. `source` names where it came from and is
+ * the base for relative paths (its directory), so tests can build configs in memory.
+ */
+export function parseConfig(raw: unknown, source: string): AppserviceConfig {
+  const result = appserviceConfigSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(source, issue ? keyOf(issue) : undefined, issue ? describe(issue) : "invalid");
+  }
+  const base = path.dirname(source);
+  const config = result.data;
+  return {
+    ...config,
+    appservice: { ...config.appservice, registrationFile: path.resolve(base, config.appservice.registrationFile) },
+    database: { sqliteFile: path.resolve(base, config.database.sqliteFile) },
+    source,
+  };
+}
+
+function keyOf(issue: z.core.$ZodIssue): string | undefined {
+  const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+  const parts = [...issue.path.map(String), ...(keys.length === 1 ? keys : [])];
+  return parts.length > 0 ? parts.join(".") : undefined;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.length === 1 ? "unknown key" : `unknown keys ${issue.keys.join(", ")}`;
+    case "invalid_type":
+      return issue.input === undefined
+        ? `missing (expected ${issue.expected})`
+        : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
+    default:
+      return issue.message;
+  }
+}

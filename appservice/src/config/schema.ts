@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+const port = z.number().int().min(1).max(65535);
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//.test(value), "must be an http:// or https:// URL")
+  .transform((value) => value.replace(/\/+$/, ""));
+
+/** The appservice configuration file (aachat.yaml). Unknown keys are errors. */
+export const appserviceConfigSchema = z.strictObject({
+  homeserver: z.strictObject({
+    /** Where the appservice reaches the homeserver's client-server API. */
+    url: httpUrl,
+    /** The homeserver's server_name: the part after ':' in user ids. */
+    serverName: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9.\-:[\]]+$/, "must be a hostname, optionally with :port"),
+  }),
+  appservice: z.strictObject({
+    bindAddress: z.string().min(1).default("127.0.0.1"),
+    /** One port for the homeserver's transactions, the HTTP API, the console and the runtime WebSocket. */
+    port: port.default(8090),
+    /** How the homeserver reaches this appservice; written into the registration as `url`. */
+    url: httpUrl,
+    /** The registration file shared with the homeserver; relative paths are relative to this file. */
+    registrationFile: z.string().min(1).default("registration.yaml"),
+  }),
+  database: z
+    .strictObject({
+      /** SQLite database file; relative paths are relative to this file. */
+      sqliteFile: z.string().min(1).default("aachat.db"),
+    })
+    .default({ sqliteFile: "aachat.db" }),
+  logging: z
+    .strictObject({
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+      /** auto: readable on a terminal, JSON otherwise. */
+      format: z.enum(["auto", "json", "pretty"]).default("auto"),
+    })
+    .default({ level: "info", format: "auto" }),
+});
+
+export type AppserviceConfigInput = z.input<typeof appserviceConfigSchema>;
+
+/** The validated configuration with every path made absolute. */
+export type AppserviceConfig = z.output<typeof appserviceConfigSchema> & {
+  /** The file the configuration was read from, or a label for in-memory configs. */
+  source: string;
+};

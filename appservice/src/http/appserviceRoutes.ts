@@ -1,0 +1,53 @@
+import express, { type Router } from "express";
+import type { Logger } from "pino";
+import type { Inbox } from "../inbox/Inbox.ts";
+import { transactionBodySchema } from "../matrix/events.ts";
+import { requireHomeserverToken } from "./homeserverAuth.ts";
+import { sendMatrixError } from "./matrixErrors.ts";
+
+export interface AppserviceRoutesOptions {
+  hsToken: string;
+  inbox: Inbox;
+  log: Logger;
+  /** Called when the homeserver answers our ping (POST /_matrix/app/v1/ping). */
+  onPing: (transactionId: string | undefined) => void;
+}
+
+/** The application service API the homeserver calls: /_matrix/app/v1/... */
+export function appserviceRoutes(options: AppserviceRoutesOptions): Router {
+  const { inbox, log } = options;
+  const router = express.Router();
+  router.use(requireHomeserverToken(options.hsToken));
+  router.use(express.json({ limit: "20mb" }));
+
+  router.put("/transactions/:txnId", async (req, res) => {
+    const txnId = req.params.txnId;
+    const parsed = transactionBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      sendMatrixError(res, 400, "M_BAD_JSON", `invalid transaction: ${issue?.path.join(".")}: ${issue?.message}`);
+      return;
+    }
+    const events = parsed.data.events;
+    const result = await inbox.store(txnId, events);
+    log.debug({ txnId, events: events.length, result }, "transaction received");
+    res.json({});
+    if (result === "stored") void inbox.wake();
+  });
+
+  router.post("/ping", (req, res) => {
+    const body: unknown = req.body;
+    const transactionId =
+      typeof body === "object" && body !== null && "transaction_id" in body && typeof body.transaction_id === "string"
+        ? body.transaction_id
+        : undefined;
+    options.onPing(transactionId);
+    res.json({});
+  });
+
+  // aachat creates every agent user and room itself; nothing is created on demand.
+  router.get("/users/:userId", (_req, res) => sendMatrixError(res, 404, "M_NOT_FOUND", "no such user"));
+  router.get("/rooms/:alias", (_req, res) => sendMatrixError(res, 404, "M_NOT_FOUND", "no such room alias"));
+  router.use((_req, res) => sendMatrixError(res, 404, "M_UNRECOGNIZED", "unrecognized request"));
+  return router;
+}

@@ -1,0 +1,17 @@
+export { start, type RunningAppservice, type StartOptions } from "./start.ts";
+export { loadConfigFile, parseConfig } from "./config/load.ts";
+export { ConfigError } from "./config/ConfigError.ts";
+export type { AppserviceConfig, AppserviceConfigInput } from "./config/schema.ts";
+export { createLogger, type LogFormat } from "./logging/logger.ts";
+export {
+  generateRegistration,
+  loadRegistration,
+  writeRegistration,
+  APPSERVICE_ID,
+  BOT_LOCALPART,
+} from "./registration/registration.ts";
+export type { Registration } from "./registration/schema.ts";
+export { HomeserverPingError } from "./matrix/ping.ts";
+export { PortInUseError } from "./http/server.ts";
+export { MigrationError } from "./db/migrate.ts";
+export * from "./matrix/ids.ts";

@@ -1,0 +1,71 @@
+import { randomBytes } from "node:crypto";
+import { chmod, readFile, rename, writeFile } from "node:fs/promises";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { ConfigError } from "../config/ConfigError.ts";
+import { agentNamespaceRegex } from "../matrix/ids.ts";
+import { registrationSchema, type Registration } from "./schema.ts";
+
+export const APPSERVICE_ID = "aachat";
+export const BOT_LOCALPART = "aachat";
+
+export interface RegistrationOptions {
+  /** How the homeserver reaches the appservice. */
+  url: string;
+  serverName: string;
+  id?: string;
+  botLocalpart?: string;
+}
+
+/** A new registration with fresh random tokens and the agents' exclusive user namespace. */
+export function generateRegistration(options: RegistrationOptions): Registration {
+  return {
+    id: options.id ?? APPSERVICE_ID,
+    url: options.url,
+    as_token: randomBytes(32).toString("hex"),
+    hs_token: randomBytes(32).toString("hex"),
+    sender_localpart: options.botLocalpart ?? BOT_LOCALPART,
+    rate_limited: false,
+    namespaces: {
+      users: [{ exclusive: true, regex: agentNamespaceRegex(options.serverName) }],
+      aliases: [],
+      rooms: [],
+    },
+  };
+}
+
+/** Writes the registration readable by its owner only (it holds both tokens), atomically. */
+export async function writeRegistration(file: string, registration: Registration): Promise<void> {
+  const header = "# aachat application service registration. Holds secrets: keep it private.\n";
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, header + stringifyYaml(registration), { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, file);
+}
+
+export async function loadRegistration(file: string): Promise<Registration> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      file,
+      undefined,
+      code === "ENOENT"
+        ? "registration file not found; create one with `aachat registration` and add it to the homeserver's app_service_config_files"
+        : `cannot be read (${code ?? String(error)})`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(file, undefined, `is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const result = registrationSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(file, issue?.path.join("."), issue?.message ?? "invalid registration");
+  }
+  return result.data;
+}

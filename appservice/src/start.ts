@@ -1,0 +1,117 @@
+import type { Server } from "node:http";
+import type { Bridge } from "matrix-appservice-bridge";
+import type { Logger } from "pino";
+import { ConfigError } from "./config/ConfigError.ts";
+import type { AppserviceConfig } from "./config/schema.ts";
+import { openDatabase, type Db } from "./db/database.ts";
+import { BotInviteHandler } from "./handlers/BotInviteHandler.ts";
+import { appserviceRoutes } from "./http/appserviceRoutes.ts";
+import { boundPort, closeServer, createApp, errorHandler, listen } from "./http/server.ts";
+import { Inbox } from "./inbox/Inbox.ts";
+import { createBridge } from "./matrix/bridge.ts";
+import { agentNamespaceRegex, userId, type UserId } from "./matrix/ids.ts";
+import { pingHomeserver } from "./matrix/ping.ts";
+import type { Registration } from "./registration/schema.ts";
+
+export interface StartOptions {
+  config: AppserviceConfig;
+  registration: Registration;
+  log: Logger;
+  /** How long to wait for the homeserver to answer the start-up ping. */
+  pingTimeoutMs?: number;
+}
+
+export interface RunningAppservice {
+  /** Where the HTTP server listens (the real port when configured with 0). */
+  readonly url: string;
+  readonly botUserId: UserId;
+  readonly db: Db;
+  readonly bridge: Bridge;
+  /** Stops taking requests, finishes the event being processed, closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the appservice from an already-validated config and registration. Everything
+ * started so far is stopped again if a later step fails, so nothing is left half-up.
+ */
+export async function start(options: StartOptions): Promise<RunningAppservice> {
+  const { config, registration, log } = options;
+  checkRegistrationFits(config, registration);
+  const botUserId = userId(registration.sender_localpart, config.homeserver.serverName);
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error) => log.warn({ err: error }, "clean-up failed"));
+  };
+  try {
+    const db = await openDatabase(config.database.sqliteFile, log.child({ module: "db" }));
+    cleanups.push(() => db.$disconnect());
+
+    const bridge = await createBridge({
+      homeserverUrl: config.homeserver.url,
+      serverName: config.homeserver.serverName,
+      registration,
+      log,
+    });
+    cleanups.push(() => bridge.close());
+
+    const inbox = new Inbox(db, [new BotInviteHandler(bridge, botUserId)], log.child({ module: "inbox" }));
+    cleanups.push(() => inbox.close());
+
+    const app = createApp();
+    app.use(
+      "/_matrix/app/v1",
+      appserviceRoutes({
+        hsToken: registration.hs_token,
+        inbox,
+        log: log.child({ module: "transactions" }),
+        onPing: (transactionId) => log.debug({ transactionId }, "homeserver answered ping"),
+      }),
+    );
+    app.use(errorHandler(log));
+    const server: Server = await listen(app, config.appservice.bindAddress, config.appservice.port);
+    cleanups.push(() => closeServer(server));
+    const url = `http://${config.appservice.bindAddress}:${boundPort(server)}`;
+    log.info({ url }, "appservice listening");
+
+    const { durationMs } = await pingHomeserver({
+      homeserverUrl: config.homeserver.url,
+      appserviceId: registration.id,
+      asToken: registration.as_token,
+      log,
+      timeoutMs: options.pingTimeoutMs,
+    });
+    log.info({ homeserver: config.homeserver.url, durationMs }, "homeserver ping succeeded");
+
+    // Events stored before a crash or stop and not yet processed are handled now.
+    await inbox.wake();
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      botUserId,
+      db,
+      bridge,
+      close: () => {
+        closing ??= cleanUp().then(() => log.info("appservice stopped"));
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+function checkRegistrationFits(config: AppserviceConfig, registration: Registration): void {
+  const expected = agentNamespaceRegex(config.homeserver.serverName);
+  const users = registration.namespaces.users ?? [];
+  if (!users.some((namespace) => namespace.exclusive && namespace.regex === expected)) {
+    throw new ConfigError(
+      config.appservice.registrationFile,
+      "namespaces.users",
+      `must hold the exclusive agent namespace ${JSON.stringify(expected)} for server ${config.homeserver.serverName}; regenerate it with \`aachat registration\``,
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import path from "node:path";
+import type { Command } from "commander";
+import { createLogger, loadConfigFile, loadRegistration, start } from "@aachat/appservice";
+import { progress } from "../output.ts";
+
+export function registerAppservice(program: Command): void {
+  program
+    .command("appservice")
+    .description("run only the appservice, against a homeserver that is already running")
+    .requiredOption("-c, --config <file>", "the appservice config file (aachat.yaml)")
+    .action(async (options: { config: string }) => {
+      const config = await loadConfigFile(path.resolve(options.config));
+      const registration = await loadRegistration(config.appservice.registrationFile);
+      const log = createLogger({
+        name: "aachat-appservice",
+        level: config.logging.level,
+        format: config.logging.format,
+      });
+      const appservice = await start({ config, registration, log });
+      const signal = await new Promise<string>((resolve) => {
+        process.once("SIGINT", () => resolve("SIGINT"));
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+      });
+      progress(`Stopping (${signal})…`);
+      await appservice.close();
+    });
+}

@@ -1,0 +1,23 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The embedded stack's default data directory: `data/` at the top of the checkout. */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data", import.meta.url));
+
+/** Where each piece of the embedded stack keeps its state inside the data directory. */
+export function stackPaths(dataDir: string) {
+  const root = path.resolve(dataDir);
+  return {
+    root,
+    config: path.join(root, "aachat.yaml"),
+    registration: path.join(root, "registration.yaml"),
+    synapseDir: path.join(root, "synapse"),
+    adminCredentials: path.join(root, "admin-credentials.json"),
+  };
+}
+
+export type StackPaths = ReturnType<typeof stackPaths>;
+
+export function resolveDataDir(option: string | undefined): string {
+  return path.resolve(option ?? process.env.AACHAT_DATA_DIR ?? DEFAULT_DATA_DIR);
+}

@@ -1,0 +1,20 @@
+export { MIN_PYTHON, SYNAPSE_VERSION } from "./version.ts";
+export { findPython, type PythonInfo } from "./python.ts";
+export { defaultVenvDir, ensureSynapseInstalled, venvPython, type InstallOptions } from "./install.ts";
+export type { SynapseConfigOptions } from "./overrides.ts";
+export { ensureSynapseConfig, type SynapseConfig } from "./config.ts";
+export { startSynapse, type RunningSynapse } from "./process.ts";
+export { waitForHomeserver } from "./wait-ready.ts";
+export { computeRegistrationMac, registerUser, type RegisterUserOptions, type RegisteredUser } from "./register.ts";
+export { isPortFree } from "./ports.ts";
+export {
+  HomeserverNotReadyError,
+  PortInUseError,
+  PythonMissingError,
+  PythonTooOldError,
+  RegistrationError,
+  SynapseConfigError,
+  SynapseInstallError,
+  SynapseStartError,
+  UserExistsError,
+} from "./errors.ts";

@@ -4,7 +4,15 @@ import type { Logger } from "pino";
 import { ConfigError } from "./config/ConfigError.ts";
 import type { AppserviceConfig } from "./config/schema.ts";
 import { openDatabase, type Db } from "./db/database.ts";
+import { apiRouter } from "./api/router.ts";
 import { BotInviteHandler } from "./handlers/BotInviteHandler.ts";
+import { MentionHandler } from "./handlers/MentionHandler.ts";
+import { PowerLevelGuard } from "./handlers/PowerLevelGuard.ts";
+import { MatrixApi } from "./matrix/MatrixApi.ts";
+import { OutboundQueue } from "./matrix/OutboundQueue.ts";
+import { Puppets } from "./matrix/Puppets.ts";
+import { createModelContext, type ModelContext } from "./model/ModelContext.ts";
+import { reconcile } from "./model/reconcile.ts";
 import { appserviceRoutes } from "./http/appserviceRoutes.ts";
 import { boundPort, closeServer, createApp, errorHandler, listen } from "./http/server.ts";
 import { Inbox } from "./inbox/Inbox.ts";
@@ -27,6 +35,8 @@ export interface RunningAppservice {
   readonly botUserId: UserId;
   readonly db: Db;
   readonly bridge: Bridge;
+  /** The aachat model as the running appservice uses it (tests drive it directly too). */
+  readonly model: ModelContext;
   /** Stops taking requests, finishes the event being processed, closes the database. */
   close(): Promise<void>;
 }
@@ -56,7 +66,28 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     });
     cleanups.push(() => bridge.close());
 
-    const inbox = new Inbox(db, [new BotInviteHandler(bridge, botUserId)], log.child({ module: "inbox" }));
+    const matrix = new MatrixApi(
+      config.homeserver.url,
+      registration.as_token,
+      botUserId,
+      log.child({ module: "matrix" }),
+    );
+    const outbound = new OutboundQueue(db, matrix, log.child({ module: "outbound" }));
+    cleanups.push(() => outbound.close());
+    const model = createModelContext({
+      db,
+      matrix,
+      outbound,
+      puppets: new Puppets(bridge),
+      serverName: config.homeserver.serverName,
+      botUserId,
+      log: log.child({ module: "model" }),
+    });
+    const inbox = new Inbox(
+      db,
+      [new BotInviteHandler(model), new PowerLevelGuard(model), new MentionHandler(model)],
+      log.child({ module: "inbox" }),
+    );
     cleanups.push(() => inbox.close());
 
     const app = createApp();
@@ -69,6 +100,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
         onPing: (transactionId) => log.debug({ transactionId }, "homeserver answered ping"),
       }),
     );
+    app.use("/api/v1", apiRouter(model, config.homeserver.url, config.appservice.url, log.child({ module: "api" })));
     app.use(errorHandler(log));
     const server: Server = await listen(app, config.appservice.bindAddress, config.appservice.port);
     cleanups.push(() => closeServer(server));
@@ -84,6 +116,9 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     });
     log.info({ homeserver: config.homeserver.url, durationMs }, "homeserver ping succeeded");
 
+    const repaired = await reconcile(model);
+    log.info(repaired, "reconciled the homeserver with the database");
+    await outbound.resume();
     // Events stored before a crash or stop and not yet processed are handled now.
     await inbox.wake();
 
@@ -93,6 +128,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       botUserId,
       db,
       bridge,
+      model,
       close: () => {
         closing ??= cleanUp().then(() => log.info("appservice stopped"));
         return closing;

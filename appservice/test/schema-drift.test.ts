@@ -26,6 +26,7 @@ interface DmmfModel {
   name: string;
   dbName: string | null;
   fields: DmmfField[];
+  primaryKey: { fields: string[] } | null;
 }
 interface DmmfIndex {
   model: string;
@@ -84,7 +85,7 @@ describe("the migrations and schema.prisma", () => {
           name: field.dbName ?? field.name,
           type: field.kind === "enum" ? "TEXT" : SQLITE_TYPES[field.type],
           notnull: field.isRequired,
-          pk: field.isId,
+          pk: field.isId || (model.primaryKey?.fields.includes(field.name) ?? false),
           hasDefault: field.hasDefaultValue && !field.isId,
         }));
       const actual = columns.map((column) => ({

@@ -99,3 +99,45 @@ function waitFor<T>(
     });
   });
 }
+
+/**
+ * Polls a condition that no client event announces (a database row, a file) until it
+ * holds; rejects after the timeout naming what was awaited.
+ */
+export async function waitUntil<T>(
+  description: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves with the room id of the next invite the client receives. */
+export function waitForInvite(
+  client: MatrixClient,
+  where: (roomId: string) => boolean = () => true,
+  timeoutMs?: number,
+): Promise<string> {
+  const me = client.getUserId();
+  return waitFor(client, `an invite for ${me}`, timeoutMs, (resolve) => {
+    const onMember = (
+      _event: MatrixEvent,
+      _state: unknown,
+      member: { userId: string; membership?: string; roomId: string },
+    ) => {
+      if (member.userId === me && member.membership === "invite" && where(member.roomId)) resolve(member.roomId);
+    };
+    client.on(RoomStateEvent.NewMember, onMember);
+    client.on(RoomStateEvent.Members, onMember);
+    return () => {
+      client.off(RoomStateEvent.NewMember, onMember);
+      client.off(RoomStateEvent.Members, onMember);
+    };
+  });
+}

@@ -1,0 +1,24 @@
+export type ApiErrorCode =
+  "unauthorized" | "forbidden" | "not_found" | "conflict" | "invalid_request" | "homeserver_error";
+
+const STATUS: Record<ApiErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid_request: 400,
+  homeserver_error: 502,
+};
+
+/** An error the API returns to its caller as `{ error: { code, message } }`; the message says what to do. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly status: number;
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}

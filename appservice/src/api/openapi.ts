@@ -1,0 +1,47 @@
+import { z } from "zod";
+import type { Route } from "./routes.ts";
+import { apiError } from "./schemas.ts";
+
+/** The OpenAPI 3.1 document of the API, generated from the same route table and schemas the server validates with. */
+export function openApiDocument(routes: readonly Route[], serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const json = (schema: z.ZodType) => ({
+    "application/json": { schema: z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) },
+  });
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    const parameters = Object.entries(route.params ?? {}).map(([name, schema]) => ({
+      name,
+      in: "path",
+      required: true,
+      schema: z.toJSONSchema(schema, { io: "input" }),
+    }));
+    const ok = route.status ?? 200;
+    (paths[path] ??= {})[route.method] = {
+      summary: route.summary,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
+      security: [{ matrixToken: [] }],
+      responses: {
+        [ok]:
+          ok === 204 ? { description: "Done" } : { description: "OK", content: json(route.response ?? z.unknown()) },
+        default: { description: "An error: what went wrong and what to do", content: json(apiError) },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "aachat API",
+      version: "1",
+      description:
+        "Manage aachat teams, streams, projects and agents. Authenticate with your own Matrix access token " +
+        "(Authorization: Bearer); the homeserver vouches for it. Errors are `{ error: { code, message } }`.",
+    },
+    servers: [{ url: `${serverUrl}/api/v1` }],
+    components: {
+      securitySchemes: { matrixToken: { type: "http", scheme: "bearer", description: "Your Matrix access token" } },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,45 @@
+import express, { type ErrorRequestHandler, type Router } from "express";
+import type { Logger } from "pino";
+import type { ModelContext } from "../model/ModelContext.ts";
+import { ensurePersonalTeam } from "../model/teams.ts";
+import { MatrixApiError } from "../matrix/MatrixApi.ts";
+import { ApiError } from "./ApiError.ts";
+import { HomeserverAuth } from "./auth.ts";
+import { openApiDocument } from "./openapi.ts";
+import { apiRoutes, mountRoutes } from "./routes.ts";
+
+/** The /api/v1 router: JSON in and out, every request authenticated by the homeserver. */
+export function apiRouter(ctx: ModelContext, homeserverUrl: string, publicUrl: string, log: Logger): Router {
+  const routes = apiRoutes(ctx);
+  const router = express.Router();
+  const document = openApiDocument(routes, publicUrl);
+  router.get("/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  router.use(express.json({ limit: "64kb" }));
+  const auth = new HomeserverAuth(homeserverUrl, ctx.serverName, (userId) => ensurePersonalTeam(ctx, userId));
+  router.use(auth.middleware());
+  mountRoutes(router, routes);
+  router.use((req, _res, next) =>
+    next(new ApiError("not_found", `no API route ${req.method} ${req.path}; see /api/v1/openapi.json`)),
+  );
+  router.use(apiErrorHandler(log));
+  return router;
+}
+
+function apiErrorHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const send = (status: number, code: string, message: string) =>
+      res.status(status).json({ error: { code, message } });
+    if (error instanceof ApiError) return send(error.status, error.code, error.message);
+    const type = typeof error === "object" && error !== null && "type" in error ? String(error.type) : "";
+    if (type === "entity.parse.failed") return send(400, "invalid_request", "the request body is not valid JSON");
+    if (type === "entity.too.large") return send(413, "invalid_request", "the request body is too large");
+    if (error instanceof MatrixApiError) {
+      log.error({ err: error, method: req.method, path: req.path }, "homeserver refused a request");
+      return send(502, "homeserver_error", `the homeserver refused: ${error.errcode} ${error.message}`);
+    }
+    log.error({ err: error, method: req.method, path: req.path }, "API request failed");
+    return send(500, "internal", "internal error; see the appservice log");
+  };
+}

@@ -1,0 +1,182 @@
+import { createHash, randomBytes } from "node:crypto";
+import { ApiError } from "../api/ApiError.ts";
+import type { Agent as AgentView, Signal as SignalView } from "../api/schemas.ts";
+import type { Agent } from "../generated/prisma/client.ts";
+import { AGENT_LOCALPART_PREFIX, userId as toUserId, type UserId } from "../matrix/ids.ts";
+import type { ModelContext } from "./ModelContext.ts";
+import { ownedAgent } from "./projects.ts";
+import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels } from "./rooms.ts";
+import { ensurePersonalTeam } from "./teams.ts";
+
+const TOKEN_PREFIX = "aart_";
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function newRuntimeToken(): { token: string; hash: string } {
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  return { token, hash: hashToken(token) };
+}
+
+const withProjects = { projects: { include: { project: { include: { team: { select: { slug: true } } } } } } } as const;
+type AgentWithProjects = Agent & { projects: { project: { name: string; team: { slug: string } } }[] };
+
+export function presentAgent(agent: AgentWithProjects): AgentView {
+  return {
+    name: agent.name,
+    userId: agent.userId,
+    owner: agent.ownerUserId,
+    displayName: agent.displayName,
+    repoUrl: agent.repoUrl,
+    dmRoomId: agent.dmRoomId,
+    projects: agent.projects.map((m) => ({ team: m.project.team.slug, project: m.project.name })),
+    tokenIssuedAt: agent.tokenIssuedAt?.toISOString() ?? null,
+    createdAt: agent.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Registers an agent: its puppet user with its display name, its DM room with its owner
+ * in the owner's personal team, and a runtime token returned once (only its hash is kept).
+ */
+export async function registerAgent(
+  ctx: ModelContext,
+  owner: string,
+  input: { name: string; displayName?: string; repoUrl?: string },
+): Promise<{ agent: AgentView; runtimeToken: string }> {
+  return ctx.locks.run(`agent:${input.name}`, async () => {
+    if (await ctx.db.agent.findUnique({ where: { name: input.name } })) {
+      throw new ApiError("conflict", `an agent named '${input.name}' already exists; choose another name`);
+    }
+    const puppet = toUserId(`${AGENT_LOCALPART_PREFIX}${input.name}`, ctx.serverName);
+    const displayName = input.displayName ?? input.name;
+    await ctx.puppets.ensure(puppet, displayName);
+    const personal = await ensurePersonalTeam(ctx, owner);
+    const dmRoomId = await createManagedRoom(ctx, {
+      name: `dm:${input.name}`,
+      topic: `Direct messages with ${displayName}`,
+      spaceRoomId: personal.spaceRoomId,
+      invite: [owner, puppet],
+      isDirect: true,
+      powerLevels: await desiredPowerLevelsFor(ctx, { kind: "dm", agentUserId: puppet, ownerUserId: owner }),
+    });
+    await ctx.matrix.join(dmRoomId, puppet);
+    const { token, hash } = newRuntimeToken();
+    const agent = await ctx.db.agent.create({
+      data: {
+        name: input.name,
+        userId: puppet,
+        ownerUserId: owner,
+        displayName,
+        repoUrl: input.repoUrl ?? null,
+        dmRoomId,
+        tokenHash: hash,
+        tokenIssuedAt: new Date(),
+      },
+      include: withProjects,
+    });
+    await muteInHumansOnlyStreams(ctx);
+    ctx.log.info({ agent: input.name, owner }, "registered agent");
+    return { agent: presentAgent(agent), runtimeToken: token };
+  });
+}
+
+/** Every humans_only stream lists every agent at a muted level; a new or deleted agent changes that list. */
+async function muteInHumansOnlyStreams(ctx: ModelContext): Promise<void> {
+  const streams = await ctx.db.stream.findMany({ where: { humansOnly: true } });
+  for (const stream of streams) {
+    await syncPowerLevels(ctx, stream.roomId, {
+      kind: "stream",
+      teamId: stream.teamId,
+      humansOnly: true,
+      name: stream.name,
+    });
+  }
+}
+
+export async function listAgents(ctx: ModelContext, owner: string): Promise<AgentView[]> {
+  const agents = await ctx.db.agent.findMany({
+    where: { ownerUserId: owner },
+    include: withProjects,
+    orderBy: { name: "asc" },
+  });
+  return agents.map(presentAgent);
+}
+
+export async function getAgent(ctx: ModelContext, owner: string, name: string): Promise<AgentView> {
+  const agent = await ownedAgent(ctx, owner, name);
+  return presentAgent(await ctx.db.agent.findUniqueOrThrow({ where: { id: agent.id }, include: withProjects }));
+}
+
+/** Deletes the agent: its puppet leaves every room and its token stops working. */
+export async function deleteAgent(ctx: ModelContext, owner: string, name: string): Promise<void> {
+  const agent = await ownedAgent(ctx, owner, name);
+  await ctx.locks.run(`agent:${name}`, async () => {
+    await ctx.db.agent.delete({ where: { id: agent.id } });
+    const rooms = await ctx.matrix.joinedRooms(agent.userId as UserId).catch(() => new Set<string>());
+    for (const roomId of rooms) {
+      await ctx.matrix
+        .leave(roomId, agent.userId as UserId)
+        .catch((error: unknown) => ctx.log.warn({ err: error, roomId }, "agent could not leave"));
+    }
+    await muteInHumansOnlyStreams(ctx);
+    ctx.log.info({ agent: name, owner }, "deleted agent");
+  });
+}
+
+export async function rotateToken(ctx: ModelContext, owner: string, name: string): Promise<string> {
+  const agent = await ownedAgent(ctx, owner, name);
+  const { token, hash } = newRuntimeToken();
+  await ctx.db.agent.update({ where: { id: agent.id }, data: { tokenHash: hash, tokenIssuedAt: new Date() } });
+  return token;
+}
+
+export async function revokeToken(ctx: ModelContext, owner: string, name: string): Promise<void> {
+  const agent = await ownedAgent(ctx, owner, name);
+  await ctx.db.agent.update({ where: { id: agent.id }, data: { tokenHash: null, tokenIssuedAt: null } });
+}
+
+/** The agent a runtime token belongs to, or undefined for an unknown, rotated or revoked token. */
+export async function agentForRuntimeToken(ctx: ModelContext, token: string): Promise<Agent | undefined> {
+  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+  return (await ctx.db.agent.findUnique({ where: { tokenHash: hashToken(token) } })) ?? undefined;
+}
+
+export async function listSignals(
+  ctx: ModelContext,
+  owner: string,
+  name: string,
+  pendingOnly: boolean,
+): Promise<SignalView[]> {
+  const agent = await ownedAgent(ctx, owner, name);
+  const signals = await ctx.db.signal.findMany({
+    where: { agentId: agent.id, ...(pendingOnly ? { acknowledgedAt: null } : {}) },
+    orderBy: { createdAt: "asc" },
+    take: 500,
+  });
+  const projects = new Map(
+    (
+      await ctx.db.project.findMany({
+        where: { id: { in: signals.flatMap((s) => (s.projectId ? [s.projectId] : [])) } },
+        include: { team: true },
+      })
+    ).map((p) => [p.id, p]),
+  );
+  return signals.map((signal) => {
+    const project = signal.projectId ? projects.get(signal.projectId) : undefined;
+    return {
+      id: signal.id,
+      agent: name,
+      team: project?.team.slug ?? null,
+      project: project?.name ?? null,
+      roomId: signal.roomId,
+      eventId: signal.eventId,
+      threadRootId: signal.threadRootId,
+      sender: signal.sender,
+      body: signal.body,
+      createdAt: signal.createdAt.toISOString(),
+      acknowledgedAt: signal.acknowledgedAt?.toISOString() ?? null,
+    };
+  });
+}

@@ -1,0 +1,208 @@
+import { ApiError } from "../api/ApiError.ts";
+import type { Project as ProjectView } from "../api/schemas.ts";
+import type { Project, Team } from "../generated/prisma/client.ts";
+import type { UserId } from "../matrix/ids.ts";
+import type { ModelContext } from "./ModelContext.ts";
+import { createManagedRoom, desiredPowerLevelsFor, matrixToLink } from "./rooms.ts";
+import { requireRole } from "./roles.ts";
+import { findStream } from "./streams.ts";
+import { findTeam } from "./teams.ts";
+
+type ProjectWithAgents = Project & { agents: { agent: { name: string } }[] };
+
+export function presentProject(project: ProjectWithAgents, team: Pick<Team, "slug">): ProjectView {
+  return {
+    team: team.slug,
+    name: project.name,
+    roomId: project.roomId,
+    archived: project.archivedAt !== null,
+    agents: project.agents.map((membership) => membership.agent.name).sort(),
+    seededFrom:
+      project.seedRoomId && project.seedEventId ? { roomId: project.seedRoomId, eventId: project.seedEventId } : null,
+    createdAt: project.createdAt.toISOString(),
+  };
+}
+
+const withAgents = { agents: { include: { agent: { select: { name: true } } } } } as const;
+
+export async function listProjects(ctx: ModelContext, actor: string, slug: string): Promise<ProjectView[]> {
+  const { team } = await findTeam(ctx, actor, slug);
+  const projects = await ctx.db.project.findMany({
+    where: { teamId: team.id },
+    include: withAgents,
+    orderBy: { id: "asc" },
+  });
+  return projects.map((project) => presentProject(project, team));
+}
+
+async function findProject(ctx: ModelContext, team: Team, name: string): Promise<ProjectWithAgents> {
+  const project = await ctx.db.project.findUnique({
+    where: { teamId_name: { teamId: team.id, name } },
+    include: withAgents,
+  });
+  if (!project)
+    throw new ApiError(
+      "not_found",
+      `team '${team.slug}' has no project '${name}'; see \`aachat project list --team ${team.slug}\``,
+    );
+  return project;
+}
+
+export async function getProject(ctx: ModelContext, actor: string, slug: string, name: string): Promise<ProjectView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  return presentProject(await findProject(ctx, team, name), team);
+}
+
+/**
+ * A project room in the team space, with its creator invited. Seeded from a stream
+ * message, it quotes that message and links back; the stream gets a link to the project.
+ */
+export async function createProject(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+  name: string,
+  seed?: { stream: string; eventId: string },
+): Promise<ProjectView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  await requireRole(ctx, team.id, slug, actor, "member");
+  const seedRoom = seed ? await findStream(ctx, team, seed.stream) : undefined;
+  const seedEvent = seedRoom && seed ? await fetchSeedEvent(ctx, seedRoom.roomId, seed.eventId) : undefined;
+  return ctx.locks.run(`room:${team.id}:${name}`, async () => {
+    if (await ctx.db.project.findUnique({ where: { teamId_name: { teamId: team.id, name } } })) {
+      throw new ApiError("conflict", `team '${slug}' already has a project '${name}'`);
+    }
+    const roomId = await createManagedRoom(ctx, {
+      name,
+      topic: seedEvent ? `Project seeded from ${matrixToLink(seedRoom!.roomId, seed!.eventId)}` : "Project",
+      spaceRoomId: team.spaceRoomId,
+      invite: [actor],
+      powerLevels: await desiredPowerLevelsFor(ctx, { kind: "project", teamId: team.id, name }),
+    });
+    const project = await ctx.db.project.create({
+      data: { teamId: team.id, name, roomId, seedRoomId: seedRoom?.roomId ?? null, seedEventId: seed?.eventId ?? null },
+      include: withAgents,
+    });
+    if (seedRoom && seedEvent !== undefined) {
+      await ctx.outbound.enqueue({
+        roomId,
+        sender: ctx.botUserId,
+        type: "m.room.message",
+        content: {
+          msgtype: "m.notice",
+          body: `Seeded from a message in #${seedRoom.name} (${matrixToLink(seedRoom.roomId, seed!.eventId)}):\n> ${seedEvent}`,
+        },
+        dedupeKey: `seed-quote:${roomId}`,
+      });
+      await ctx.outbound.enqueue({
+        roomId: seedRoom.roomId,
+        sender: ctx.botUserId,
+        type: "m.room.message",
+        content: {
+          msgtype: "m.notice",
+          body: `${actor} started project '${name}' from this message: ${matrixToLink(roomId)}`,
+          "m.relates_to": { "m.in_reply_to": { event_id: seed!.eventId } },
+        },
+        dedupeKey: `seed-link:${roomId}`,
+      });
+    }
+    ctx.log.info({ team: slug, project: name, roomId }, "created project");
+    return presentProject(project, team);
+  });
+}
+
+async function fetchSeedEvent(ctx: ModelContext, roomId: string, eventId: string): Promise<string> {
+  try {
+    const event = await ctx.matrix.request<{ content?: { body?: unknown } }>(
+      "GET",
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`,
+    );
+    return typeof event.content?.body === "string" ? event.content.body : "";
+  } catch {
+    throw new ApiError("not_found", `no message ${eventId} in that stream`);
+  }
+}
+
+export async function archiveProject(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+  name: string,
+): Promise<ProjectView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  await requireRole(ctx, team.id, slug, actor, "admin");
+  const project = await findProject(ctx, team, name);
+  if (project.archivedAt) return presentProject(project, team);
+  const updated = await ctx.db.project.update({
+    where: { id: project.id },
+    data: { archivedAt: new Date() },
+    include: withAgents,
+  });
+  await ctx.outbound.enqueue({
+    roomId: project.roomId,
+    sender: ctx.botUserId,
+    type: "m.room.message",
+    content: { msgtype: "m.notice", body: `This project was archived by ${actor}.` },
+    dedupeKey: `archive:${project.roomId}`,
+  });
+  return presentProject(updated, team);
+}
+
+/** A team member joins a project: the bot invites them, their client accepts (or joins through the space). */
+export async function joinProject(ctx: ModelContext, actor: string, slug: string, name: string): Promise<ProjectView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  const project = await findProject(ctx, team, name);
+  await ctx.matrix.invite(project.roomId, actor);
+  return presentProject(project, team);
+}
+
+/** Adds an agent to a project: its puppet joins the room. Only the agent's owner, who must be in the team. */
+export async function addAgentToProject(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+  name: string,
+  agentName: string,
+): Promise<ProjectView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  const project = await findProject(ctx, team, name);
+  const agent = await ownedAgent(ctx, actor, agentName);
+  if (project.archivedAt) throw new ApiError("conflict", `project '${name}' is archived`);
+  await ctx.db.projectAgent.upsert({
+    where: { projectId_agentId: { projectId: project.id, agentId: agent.id } },
+    create: { projectId: project.id, agentId: agent.id },
+    update: {},
+  });
+  await ctx.matrix.invite(project.roomId, agent.userId);
+  await ctx.matrix.join(project.roomId, agent.userId as UserId);
+  return presentProject(await findProject(ctx, team, name), team);
+}
+
+export async function removeAgentFromProject(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+  name: string,
+  agentName: string,
+): Promise<ProjectView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  const project = await findProject(ctx, team, name);
+  const agent = await ownedAgent(ctx, actor, agentName);
+  const removed = await ctx.db.projectAgent.deleteMany({ where: { projectId: project.id, agentId: agent.id } });
+  if (removed.count === 0) throw new ApiError("not_found", `agent '${agentName}' is not in project '${name}'`);
+  await ctx.matrix
+    .leave(project.roomId, agent.userId as UserId)
+    .catch((error: unknown) => ctx.log.warn({ err: error }, "agent could not leave"));
+  return presentProject(await findProject(ctx, team, name), team);
+}
+
+export async function ownedAgent(ctx: ModelContext, actor: string, agentName: string) {
+  const agent = await ctx.db.agent.findUnique({ where: { name: agentName } });
+  if (!agent) throw new ApiError("not_found", `no agent '${agentName}'; see \`aachat agent list\``);
+  if (agent.ownerUserId !== actor)
+    throw new ApiError(
+      "forbidden",
+      `agent '${agentName}' belongs to ${agent.ownerUserId}; only its owner can manage it`,
+    );
+  return agent;
+}

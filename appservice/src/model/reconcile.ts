@@ -1,0 +1,139 @@
+import type { UserId } from "../matrix/ids.ts";
+import type { ModelContext } from "./ModelContext.ts";
+import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels, type ManagedRoom } from "./rooms.ts";
+
+export interface ReconcileReport {
+  rooms: number;
+  recreated: number;
+  invited: number;
+  joined: number;
+  powerLevelsFixed: number;
+}
+
+/**
+ * Makes the homeserver match the database after a start (or a crash): rooms the bot is
+ * no longer in are rejoined or recreated, team members are in their team's space, agents
+ * are in their projects and DMs, and every room has the power levels the model says.
+ */
+export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
+  const report: ReconcileReport = { rooms: 0, recreated: 0, invited: 0, joined: 0, powerLevelsFixed: 0 };
+  const botRooms = await ctx.matrix.joinedRooms();
+
+  const ensureRoom = async (roomId: string, recreate: () => Promise<string>): Promise<string> => {
+    report.rooms++;
+    if (botRooms.has(roomId)) return roomId;
+    try {
+      await ctx.matrix.join(roomId);
+      return roomId;
+    } catch (error) {
+      ctx.log.warn({ err: error, roomId }, "bot cannot rejoin a room it manages; recreating it");
+      report.recreated++;
+      return recreate();
+    }
+  };
+
+  for (const team of await ctx.db.team.findMany({
+    include: { members: true, streams: true, projects: { include: { agents: { include: { agent: true } } } } },
+  })) {
+    const members = team.members.map((m) => m.userId);
+    const spaceRoomId = await ensureRoom(team.spaceRoomId, async () => {
+      const roomId = await createManagedRoom(ctx, {
+        name: team.name,
+        isSpace: true,
+        invite: members,
+        powerLevels: await desiredPowerLevelsFor(ctx, { kind: "space", teamId: team.id }),
+      });
+      await ctx.db.team.update({ where: { id: team.id }, data: { spaceRoomId: roomId } });
+      return roomId;
+    });
+    await inviteMissing(ctx, spaceRoomId, members, report);
+    if (await syncPowerLevels(ctx, spaceRoomId, { kind: "space", teamId: team.id })) report.powerLevelsFixed++;
+
+    for (const stream of team.streams) {
+      const room: ManagedRoom = { kind: "stream", teamId: team.id, humansOnly: stream.humansOnly, name: stream.name };
+      const roomId = await ensureRoom(stream.roomId, async () => {
+        const created = await createManagedRoom(ctx, {
+          name: stream.name,
+          spaceRoomId,
+          invite: members,
+          powerLevels: await desiredPowerLevelsFor(ctx, room),
+        });
+        await ctx.db.stream.update({ where: { id: stream.id }, data: { roomId: created } });
+        return created;
+      });
+      if (await syncPowerLevels(ctx, roomId, room)) report.powerLevelsFixed++;
+    }
+
+    for (const project of team.projects) {
+      const room: ManagedRoom = { kind: "project", teamId: team.id, name: project.name };
+      const roomId = await ensureRoom(project.roomId, async () => {
+        const created = await createManagedRoom(ctx, {
+          name: project.name,
+          spaceRoomId,
+          invite: members,
+          powerLevels: await desiredPowerLevelsFor(ctx, room),
+        });
+        await ctx.db.project.update({ where: { id: project.id }, data: { roomId: created } });
+        return created;
+      });
+      if (await syncPowerLevels(ctx, roomId, room)) report.powerLevelsFixed++;
+      await joinAgents(
+        ctx,
+        roomId,
+        project.agents.map((m) => m.agent.userId as UserId),
+        report,
+      );
+    }
+  }
+
+  for (const agent of await ctx.db.agent.findMany()) {
+    await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
+    report.rooms++;
+    if (!botRooms.has(agent.dmRoomId))
+      await ctx.matrix
+        .join(agent.dmRoomId)
+        .catch((error: unknown) => ctx.log.warn({ err: error, agent: agent.name }, "bot cannot rejoin an agent's DM"));
+    await joinAgents(ctx, agent.dmRoomId, [agent.userId as UserId], report);
+    if (
+      await syncPowerLevels(ctx, agent.dmRoomId, {
+        kind: "dm",
+        agentUserId: agent.userId,
+        ownerUserId: agent.ownerUserId,
+      })
+    )
+      report.powerLevelsFixed++;
+  }
+  return report;
+}
+
+async function inviteMissing(
+  ctx: ModelContext,
+  roomId: string,
+  userIds: string[],
+  report: ReconcileReport,
+): Promise<void> {
+  const members = await ctx.matrix.members(roomId);
+  for (const userId of userIds) {
+    const membership = members.get(userId);
+    if (membership !== "join" && membership !== "invite") {
+      await ctx.matrix.invite(roomId, userId);
+      report.invited++;
+    }
+  }
+}
+
+async function joinAgents(
+  ctx: ModelContext,
+  roomId: string,
+  agentUserIds: UserId[],
+  report: ReconcileReport,
+): Promise<void> {
+  if (agentUserIds.length === 0) return;
+  const members = await ctx.matrix.members(roomId);
+  for (const agentUserId of agentUserIds) {
+    if (members.get(agentUserId) === "join") continue;
+    await ctx.matrix.invite(roomId, agentUserId);
+    await ctx.matrix.join(roomId, agentUserId);
+    report.joined++;
+  }
+}

@@ -1,0 +1,94 @@
+import { ApiError } from "../api/ApiError.ts";
+import type { Stream as StreamView } from "../api/schemas.ts";
+import type { Stream, Team } from "../generated/prisma/client.ts";
+import type { ModelContext } from "./ModelContext.ts";
+import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels, teamRoles } from "./rooms.ts";
+import { requireRole } from "./roles.ts";
+import { findTeam } from "./teams.ts";
+
+export function presentStream(stream: Stream, team: Pick<Team, "slug">): StreamView {
+  return {
+    team: team.slug,
+    name: stream.name,
+    roomId: stream.roomId,
+    humansOnly: stream.humansOnly,
+    archived: stream.archivedAt !== null,
+    createdAt: stream.createdAt.toISOString(),
+  };
+}
+
+export async function listStreams(ctx: ModelContext, actor: string, slug: string): Promise<StreamView[]> {
+  const { team } = await findTeam(ctx, actor, slug);
+  const streams = await ctx.db.stream.findMany({ where: { teamId: team.id }, orderBy: { id: "asc" } });
+  return streams.map((stream) => presentStream(stream, team));
+}
+
+export async function findStream(ctx: ModelContext, team: Team, name: string): Promise<Stream> {
+  const stream = await ctx.db.stream.findUnique({ where: { teamId_name: { teamId: team.id, name } } });
+  if (!stream)
+    throw new ApiError(
+      "not_found",
+      `team '${team.slug}' has no stream '${name}'; see \`aachat stream list --team ${team.slug}\``,
+    );
+  return stream;
+}
+
+/** A stream is a room in the team space; every team member is invited. humans_only unless asked otherwise. */
+export async function createStream(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+  name: string,
+  humansOnly = true,
+): Promise<StreamView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  await requireRole(ctx, team.id, slug, actor, "member");
+  return ctx.locks.run(`room:${team.id}:${name}`, async () => {
+    if (await ctx.db.stream.findUnique({ where: { teamId_name: { teamId: team.id, name } } })) {
+      throw new ApiError("conflict", `team '${slug}' already has a stream '${name}'`);
+    }
+    const roles = await teamRoles(ctx, team.id);
+    const roomId = await createManagedRoom(ctx, {
+      name,
+      topic: humansOnly ? "Stream (humans only: agents can read but not post)" : "Stream",
+      spaceRoomId: team.spaceRoomId,
+      invite: [...roles.keys()].filter((userId) => userId !== ctx.botUserId),
+      powerLevels: await desiredPowerLevelsFor(ctx, { kind: "stream", teamId: team.id, humansOnly, name }),
+    });
+    const stream = await ctx.db.stream.create({ data: { teamId: team.id, name, roomId, humansOnly } });
+    ctx.log.info({ team: slug, stream: name, roomId, humansOnly }, "created stream");
+    return presentStream(stream, team);
+  });
+}
+
+/** Switching humans_only is for team admins; the room's power levels follow at once. */
+export async function setHumansOnly(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+  name: string,
+  humansOnly: boolean,
+): Promise<StreamView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  await requireRole(ctx, team.id, slug, actor, "admin");
+  const stream = await findStream(ctx, team, name);
+  const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { humansOnly } });
+  await syncPowerLevels(ctx, stream.roomId, { kind: "stream", teamId: team.id, humansOnly, name });
+  return presentStream(updated, team);
+}
+
+export async function archiveStream(ctx: ModelContext, actor: string, slug: string, name: string): Promise<StreamView> {
+  const { team } = await findTeam(ctx, actor, slug);
+  await requireRole(ctx, team.id, slug, actor, "admin");
+  const stream = await findStream(ctx, team, name);
+  if (stream.archivedAt) return presentStream(stream, team);
+  const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { archivedAt: new Date() } });
+  await ctx.outbound.enqueue({
+    roomId: stream.roomId,
+    sender: ctx.botUserId,
+    type: "m.room.message",
+    content: { msgtype: "m.notice", body: `This stream was archived by ${actor}.` },
+    dedupeKey: `archive:${stream.roomId}`,
+  });
+  return presentStream(updated, team);
+}

@@ -5,6 +5,7 @@ export default defineConfig({
     include: ["{synapse,appservice,cli}/test/**/*.test.ts", "test/**/*.test.ts"],
     // One real Synapse for the whole run, shared by every test file.
     globalSetup: ["test/setup/synapse.globalSetup.ts"],
+    setupFiles: ["test/setup/node20.ts"],
     // Test files share that Synapse and the appservice registration it loaded, so they
     // run one at a time; each test makes its own users and rooms.
     fileParallelism: false,

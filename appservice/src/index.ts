@@ -15,3 +15,4 @@ export { HomeserverPingError } from "./matrix/ping.ts";
 export { PortInUseError } from "./http/server.ts";
 export { MigrationError } from "./db/migrate.ts";
 export * from "./matrix/ids.ts";
+export { ApiError } from "./api/ApiError.ts";

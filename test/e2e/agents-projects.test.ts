@@ -34,18 +34,25 @@ describe("agents and projects", () => {
   it("registers an agent: a puppet with its display name, a DM with its owner, and a token shown once", async () => {
     const name = uniqueName("reviewer");
     const dmInvite = waitForInvite(alice.client, (roomId) => roomId !== undefined);
-    const created = await api("POST", "/agents", { name, displayName: "Code Reviewer", repoUrl: "https://example.org/reviewer.git" });
+    const created = await api("POST", "/agents", {
+      name,
+      displayName: "Code Reviewer",
+      repoUrl: "https://example.org/reviewer.git",
+    });
     expect(created.status).toBe(201);
     const { agent, runtimeToken } = created.body as unknown as AgentBody;
     expect(agent.userId).toBe(`@agent_${name}:${inject("stack").serverName}`);
     expect(runtimeToken).toMatch(/^aart_[A-Za-z0-9_-]{43}$/);
 
-    const profile = await (await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(agent.userId)}`)).json();
+    const profile = await (
+      await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(agent.userId)}`)
+    ).json();
     expect(profile).toMatchObject({ displayname: "Code Reviewer" });
 
     // The DM room is in alice's personal team, with alice invited and the agent joined.
     const invitedTo = await dmInvite;
-    const dm = invitedTo === agent.dmRoomId ? invitedTo : await waitForInvite(alice.client, (id) => id === agent.dmRoomId);
+    const dm =
+      invitedTo === agent.dmRoomId ? invitedTo : await waitForInvite(alice.client, (id) => id === agent.dmRoomId);
     await alice.client.joinRoom(dm);
     await waitForMembership(alice.client, dm, agent.userId, "join");
     expect(alice.client.getRoom(dm)?.name).toBe(`dm:${name}`);
@@ -63,7 +70,9 @@ describe("agents and projects", () => {
     expect((await api("POST", "/agents", { name })).body).toMatchObject({ error: { code: "conflict" } });
     const invalid = await api("POST", "/agents", { name: "Bad_Name" });
     expect(invalid.status).toBe(400);
-    expect(invalid.body).toMatchObject({ error: { message: expect.stringContaining("body name: must be 2-32 lowercase") } });
+    expect(invalid.body).toMatchObject({
+      error: { message: expect.stringContaining("body name: must be 2-32 lowercase") },
+    });
     expect(await running.appservice.db.agent.count()).toBe(count);
   });
 
@@ -84,7 +93,9 @@ describe("agents and projects", () => {
     for (const [method, path] of attempts) {
       const response = await asBob(method, path);
       expect(response.status, `${method} ${path}`).toBe(403);
-      expect(response.body, `${method} ${path}`).toMatchObject({ error: { message: `agent '${name}' belongs to ${alice.userId}; only its owner can manage it` } });
+      expect(response.body, `${method} ${path}`).toMatchObject({
+        error: { message: `agent '${name}' belongs to ${alice.userId}; only its owner can manage it` },
+      });
     }
     expect((await api("GET", `/agents/${name}`)).status).toBe(200);
   });
@@ -129,12 +140,19 @@ describe("agents and projects", () => {
       sender: running.appservice.botUserId,
       where: (event) => String(event.getContent().body).includes("started project 'status-page'"),
     });
-    const project = await api("POST", `/teams/${slug}/projects`, { name: "status-page", seed: { stream: "ideas", eventId: event_id } });
+    const project = await api("POST", `/teams/${slug}/projects`, {
+      name: "status-page",
+      seed: { stream: "ideas", eventId: event_id },
+    });
     expect(project.body).toMatchObject({ seededFrom: { roomId: streamRoomId, eventId: event_id } });
     expect((await link).getContent()["m.relates_to"]).toEqual({ "m.in_reply_to": { event_id } });
 
     const projectRoomId = (project.body as { roomId: string }).roomId;
-    const quote = waitForRoomEvent(alice.client, { roomId: projectRoomId, type: "m.room.message", sender: running.appservice.botUserId });
+    const quote = waitForRoomEvent(alice.client, {
+      roomId: projectRoomId,
+      type: "m.room.message",
+      sender: running.appservice.botUserId,
+    });
     await alice.client.joinRoom(projectRoomId);
     expect(String((await quote).getContent().body)).toContain("> We should build a status page");
   });

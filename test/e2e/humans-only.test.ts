@@ -16,7 +16,10 @@ async function asPuppet(running: TestAppservice, userId: string, method: string,
     headers: { authorization: `Bearer ${running.registration.as_token}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as { errcode?: string; error?: string; event_id?: string } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { errcode?: string; error?: string; event_id?: string },
+  };
 }
 
 describe("humans_only streams", () => {
@@ -57,21 +60,45 @@ describe("humans_only streams", () => {
   });
 
   it("has the homeserver refuse an agent's message, reaction and state event, whoever sends them", async () => {
-    const message = await asPuppet(running, agentUserId, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t1`, { msgtype: "m.text", body: "hi" });
+    const message = await asPuppet(
+      running,
+      agentUserId,
+      "PUT",
+      `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t1`,
+      { msgtype: "m.text", body: "hi" },
+    );
     expect(message.status).toBe(403);
     expect(message.body.errcode).toBe("M_FORBIDDEN");
     const humanMessage = await alice.client.sendTextMessage(roomId, "react to this");
-    const reaction = await asPuppet(running, agentUserId, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.reaction/t2`, {
-      "m.relates_to": { rel_type: "m.annotation", event_id: humanMessage.event_id, key: "👍" },
-    });
+    const reaction = await asPuppet(
+      running,
+      agentUserId,
+      "PUT",
+      `/rooms/${encodeURIComponent(roomId)}/send/m.reaction/t2`,
+      {
+        "m.relates_to": { rel_type: "m.annotation", event_id: humanMessage.event_id, key: "👍" },
+      },
+    );
     expect(reaction.status).toBe(403);
-    const topic = await asPuppet(running, agentUserId, "PUT", `/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`, { topic: "mine" });
+    const topic = await asPuppet(
+      running,
+      agentUserId,
+      "PUT",
+      `/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`,
+      { topic: "mine" },
+    );
     expect(topic.status).toBe(403);
   });
 
   it("has the appservice refuse an agent's send up front with a clear error", async () => {
     const agent = await running.appservice.db.agent.findUniqueOrThrow({ where: { userId: agentUserId } });
-    const error = await sendAsAgent(running.appservice.model, agent, roomId, { msgtype: "m.text", body: "hi" }, "x").catch((e: unknown) => e);
+    const error = await sendAsAgent(
+      running.appservice.model,
+      agent,
+      roomId,
+      { msgtype: "m.text", body: "hi" },
+      "x",
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as Error).message).toBe("stream 'general' is humans_only: agents can read it but not post");
     expect(await running.appservice.db.outboundMessage.count({ where: { roomId } })).toBe(0);
@@ -92,7 +119,13 @@ describe("humans_only streams", () => {
     expect((await notice).getContent().body).toContain("humans_only");
     const after = alice.client.getRoom(roomId)!.currentState.getStateEvents("m.room.power_levels", "")!.getContent();
     expect(after.users).toEqual(levels.users);
-    const stillRefused = await asPuppet(running, agentUserId, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t3`, { msgtype: "m.text", body: "hi" });
+    const stillRefused = await asPuppet(
+      running,
+      agentUserId,
+      "PUT",
+      `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t3`,
+      { msgtype: "m.text", body: "hi" },
+    );
     expect(stillRefused.status).toBe(403);
   });
 
@@ -101,20 +134,34 @@ describe("humans_only streams", () => {
     const off = await api("PATCH", `/teams/${slug}/streams/general`, { humansOnly: false });
     expect(off.body).toMatchObject({ humansOnly: false });
     await unmuted;
-    const sent = await asPuppet(running, agentUserId, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t4`, { msgtype: "m.text", body: "now I may" });
+    const sent = await asPuppet(
+      running,
+      agentUserId,
+      "PUT",
+      `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t4`,
+      { msgtype: "m.text", body: "now I may" },
+    );
     expect(sent.status).toBe(200);
 
     const muted = waitForPowerLevel(alice.client, roomId, agentUserId, -1);
     await api("PATCH", `/teams/${slug}/streams/general`, { humansOnly: true });
     await muted;
-    const refused = await asPuppet(running, agentUserId, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t5`, { msgtype: "m.text", body: "again" });
+    const refused = await asPuppet(
+      running,
+      agentUserId,
+      "PUT",
+      `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t5`,
+      { msgtype: "m.text", body: "again" },
+    );
     expect(refused.status).toBe(403);
   });
 
   it("lets only admins switch humans_only", async () => {
     const bob = await createHuman("bob");
     await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "member" });
-    const refused = await apiAs(bob, running.appservice.url)("PATCH", `/teams/${slug}/streams/general`, { humansOnly: false });
+    const refused = await apiAs(bob, running.appservice.url)("PATCH", `/teams/${slug}/streams/general`, {
+      humansOnly: false,
+    });
     expect(refused.status).toBe(403);
     expect((await api("GET", `/teams/${slug}/streams`)).body).toMatchObject([{ name: "general", humansOnly: true }]);
   });

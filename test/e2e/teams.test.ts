@@ -25,7 +25,10 @@ describe("teams as Matrix spaces", () => {
     const me = await apiAs(carol, running.appservice.url)("GET", "/me");
     expect(me.status).toBe(200);
     const localpart = carol.userId.slice(1, carol.userId.indexOf(":"));
-    expect(me.body).toMatchObject({ userId: carol.userId, personalTeam: { slug: `~${localpart}`, kind: "personal", myRole: "owner" } });
+    expect(me.body).toMatchObject({
+      userId: carol.userId,
+      personalTeam: { slug: `~${localpart}`, kind: "personal", myRole: "owner" },
+    });
     const spaceRoomId = await invited;
     expect(spaceRoomId).toBe((me.body.personalTeam as { spaceRoomId: string }).spaceRoomId);
     await carol.client.joinRoom(spaceRoomId);
@@ -42,12 +45,16 @@ describe("teams as Matrix spaces", () => {
     await alice.client.joinRoom(spaceRoomId);
 
     const bobInvited = waitForInvite(bob.client, (roomId) => roomId === spaceRoomId);
-    expect((await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "member" })).status).toBe(200);
+    expect(
+      (await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "member" })).status,
+    ).toBe(200);
     await bobInvited;
     await bob.client.joinRoom(spaceRoomId);
 
     const promoted = waitForPowerLevel(alice.client, spaceRoomId, bob.userId, 50);
-    expect((await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "admin" })).body).toEqual({ userId: bob.userId, role: "admin" });
+    expect(
+      (await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "admin" })).body,
+    ).toEqual({ userId: bob.userId, role: "admin" });
     await promoted;
 
     const detail = await api("GET", `/teams/${slug}`);
@@ -59,7 +66,9 @@ describe("teams as Matrix spaces", () => {
       ],
     });
     const listed = await apiAs(bob, running.appservice.url)("GET", "/teams");
-    expect((listed.body as unknown as { slug: string; myRole: string }[]).find((team) => team.slug === slug)?.myRole).toBe("admin");
+    expect(
+      (listed.body as unknown as { slug: string; myRole: string }[]).find((team) => team.slug === slug)?.myRole,
+    ).toBe("admin");
 
     const renamed = await api("PATCH", `/teams/${slug}`, { name: "Acme Inc" });
     expect(renamed.body).toMatchObject({ name: "Acme Inc" });
@@ -77,10 +86,14 @@ describe("teams as Matrix spaces", () => {
     const asBob = apiAs(bob, running.appservice.url);
     const refused = await asBob("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "admin" });
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ error: { code: "forbidden", message: `you need the admin role in team '${slug}' for this (you are member)` } });
+    expect(refused.body).toEqual({
+      error: { code: "forbidden", message: `you need the admin role in team '${slug}' for this (you are member)` },
+    });
 
     await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "admin" });
-    const ownerByAdmin = await asBob("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "owner" });
+    const ownerByAdmin = await asBob("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, {
+      role: "owner",
+    });
     expect(ownerByAdmin.status).toBe(403);
     const lastOwner = await api("PUT", `/teams/${slug}/members/${encodeURIComponent(alice.userId)}`, { role: "admin" });
     expect(lastOwner.status).toBe(409);
@@ -92,7 +105,9 @@ describe("teams as Matrix spaces", () => {
     const before = await running.appservice.db.team.count();
     const badSlug = await api("POST", "/teams", { slug: "Not A Slug" });
     expect(badSlug.status).toBe(400);
-    expect(badSlug.body).toMatchObject({ error: { code: "invalid_request", message: expect.stringContaining("body slug: must be 2-39 lowercase") } });
+    expect(badSlug.body).toMatchObject({
+      error: { code: "invalid_request", message: expect.stringContaining("body slug: must be 2-39 lowercase") },
+    });
     const unknownField = await api("POST", "/teams", { slug: uniqueName("ok"), colour: "blue" });
     expect(unknownField.body).toMatchObject({ error: { message: "body colour: unknown field" } });
     const notJson = await fetch(`${running.appservice.url}/api/v1/teams`, {
@@ -102,9 +117,15 @@ describe("teams as Matrix spaces", () => {
     });
     expect(notJson.status).toBe(400);
     const unknownUser = await api("POST", "/teams", { slug: uniqueName("x") }).then((r) =>
-      api("PUT", `/teams/${(r.body as { slug: string }).slug}/members/${encodeURIComponent("@nobody-here:localhost")}`, { role: "member" }),
+      api(
+        "PUT",
+        `/teams/${(r.body as { slug: string }).slug}/members/${encodeURIComponent("@nobody-here:localhost")}`,
+        { role: "member" },
+      ),
     );
-    expect(unknownUser.body).toMatchObject({ error: { code: "not_found", message: "there is no user @nobody-here:localhost on the homeserver" } });
+    expect(unknownUser.body).toMatchObject({
+      error: { code: "not_found", message: "there is no user @nobody-here:localhost on the homeserver" },
+    });
     expect(await running.appservice.db.team.count()).toBe(before + 1);
   });
 
@@ -131,7 +152,10 @@ describe("teams as Matrix spaces", () => {
   });
 
   it("documents the API as OpenAPI generated from the same schemas", async () => {
-    const document = (await (await fetch(`${running.appservice.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const document = (await (await fetch(`${running.appservice.url}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths)).toContain("/teams/{team}/projects/{project}/agents/{agent}");
   });

@@ -1,6 +1,6 @@
 // matrix-js-sdk 43 (used by the tests as a human's client) calls Promise.withResolvers,
 // which Node 22 has and Node 20 lacks. The product code does not use it.
-if (typeof Promise.withResolvers !== "function") {
+if (!("withResolvers" in Promise)) {
   Object.defineProperty(Promise, "withResolvers", {
     configurable: true,
     writable: true,

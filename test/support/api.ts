@@ -10,7 +10,10 @@ export function apiAs(human: Pick<Human, "accessToken">, appserviceUrl: string) 
   return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
     const response = await fetch(`${appserviceUrl}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${human.accessToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${human.accessToken}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

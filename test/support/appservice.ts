@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import pino from "pino";
 import { inject } from "vitest";
+import { stringify as stringifyYaml } from "yaml";
+import { spawnCli, type CliProcess } from "./cli.ts";
+import { waitUntil } from "./waits.ts";
 import { loadRegistration, parseConfig, start, type Registration, type RunningAppservice } from "@aachat/appservice";
 
 export interface TestAppservice {
@@ -37,4 +41,46 @@ export async function startTestAppservice(
   const log = pino({ level: process.env.AACHAT_TEST_LOG ?? "warn" }, pino.destination(2));
   const appservice = await start({ config, registration, log, pingTimeoutMs: 10_000 });
   return { appservice, registration, sqliteFile };
+}
+
+/**
+ * The real appservice as its own process (`aachat appservice -c FILE`), for tests that
+ * kill it. Resolves once it answers /health; `restart()` starts it again on the same database.
+ */
+export async function startAppserviceProcess(
+  sqliteFile: string,
+): Promise<{ url: string; process: CliProcess; restart(): Promise<CliProcess> }> {
+  const stack = inject("stack");
+  const configFile = path.join(stack.workDir, `appservice-${randomBytes(4).toString("hex")}.yaml`);
+  await writeFile(
+    configFile,
+    stringifyYaml({
+      homeserver: { url: stack.homeserverUrl, serverName: stack.serverName },
+      appservice: {
+        bindAddress: "127.0.0.1",
+        port: stack.appservicePort,
+        url: `http://127.0.0.1:${stack.appservicePort}`,
+        registrationFile: stack.registrationFile,
+      },
+      database: { sqliteFile },
+      logging: { level: process.env.AACHAT_TEST_LOG ?? "warn", format: "json" },
+    }),
+  );
+  const url = `http://127.0.0.1:${stack.appservicePort}`;
+  const launch = async () => {
+    const child = spawnCli(["appservice", "-c", configFile]);
+    await waitUntil(
+      "the appservice process answers /health",
+      async () => {
+        if (child.process.exitCode !== null) throw new Error(`appservice exited: ${child.stderr()}`);
+        return fetch(`${url}/health`).then(
+          (response) => response.ok,
+          () => false,
+        );
+      },
+      30_000,
+    );
+    return child;
+  };
+  return { url, process: await launch(), restart: launch };
 }

@@ -56,3 +56,20 @@ export async function createHuman(prefix = "human"): Promise<Human> {
 export function stopHumans(): void {
   for (const client of started.splice(0)) client.stopClient();
 }
+
+/**
+ * Sends any m.room.message content as the human through their client (edits, threads,
+ * intentional mentions), without matrix-js-sdk's narrower content types in the way.
+ */
+export async function sendContent(
+  human: Human,
+  roomId: string,
+  content: Record<string, unknown>,
+): Promise<{ event_id: string }> {
+  const send = human.client.sendEvent.bind(human.client) as (
+    roomId: string,
+    type: string,
+    content: Record<string, unknown>,
+  ) => Promise<{ event_id: string }>;
+  return send(roomId, "m.room.message", content);
+}

@@ -36,13 +36,16 @@ export async function createBridge(options: {
 
 function routeBotSdkLogs(log: Logger): void {
   const format = (module: string, messageOrObject: unknown[]) => ({
-    module,
+    sdkModule: module,
     detail: messageOrObject.map((part) => (part instanceof Error ? part.message : part)),
   });
+  // Registering a puppet that already exists is the normal case for ensureRegistered.
+  const expected = (rest: unknown[]) =>
+    rest.some((part) => typeof part === "string" && part.includes("User ID is in use"));
   const logger: ILogger = {
     info: (module, ...rest) => log.info(format(module, rest)),
     warn: (module, ...rest) => log.warn(format(module, rest)),
-    error: (module, ...rest) => log.error(format(module, rest)),
+    error: (module, ...rest) => (expected(rest) ? log.debug(format(module, rest)) : log.error(format(module, rest))),
     debug: (module, ...rest) => log.debug(format(module, rest)),
     trace: (module, ...rest) => log.trace(format(module, rest)),
   };

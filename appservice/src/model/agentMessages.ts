@@ -23,7 +23,16 @@ export async function sendAsAgent(
   }
   const inProject = await ctx.db.projectAgent.findFirst({ where: { agentId: agent.id, project: { roomId } } });
   if (!inProject && roomId !== agent.dmRoomId) {
-    throw new ApiError("forbidden", `agent '${agent.name}' is not in that room; add it to the project with \`aachat project add-agent\``);
+    throw new ApiError(
+      "forbidden",
+      `agent '${agent.name}' is not in that room; add it to the project with \`aachat project add-agent\``,
+    );
   }
-  return ctx.outbound.enqueue({ roomId, sender: agent.userId as UserId, type, content, dedupeKey: `agent:${agent.id}:${dedupeKey}` });
+  return ctx.outbound.enqueue({
+    roomId,
+    sender: agent.userId as UserId,
+    type,
+    content,
+    dedupeKey: `agent:${agent.id}:${dedupeKey}`,
+  });
 }

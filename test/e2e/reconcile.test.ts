@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { afterAll, describe, it } from "vitest";
+import { inject } from "vitest";
+import { apiAs, uniqueName } from "../support/api.ts";
+import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import { createHuman, stopHumans } from "../support/humans.ts";
+import { waitForMembership, waitForPowerLevel } from "../support/waits.ts";
+
+describe("reconciling the homeserver with the database at start", () => {
+  let running: TestAppservice | undefined;
+
+  afterAll(async () => {
+    stopHumans();
+    await running?.appservice.close();
+  });
+
+  it("repairs power levels, agent memberships and team memberships that drifted while it was down", async () => {
+    const sqliteFile = path.join(inject("stack").workDir, `reconcile-${randomBytes(4).toString("hex")}.db`);
+    running = await startTestAppservice({ sqliteFile });
+    const alice = await createHuman("alice");
+    const bob = await createHuman("bob");
+    const api = apiAs(alice, running.appservice.url);
+    const slug = uniqueName("drift");
+    const agentName = uniqueName("agent");
+    const spaceRoomId = ((await api("POST", "/teams", { slug })).body as { spaceRoomId: string }).spaceRoomId;
+    const streamRoomId = ((await api("POST", `/teams/${slug}/streams`, { name: "chat" })).body as { roomId: string })
+      .roomId;
+    const projectRoomId = ((await api("POST", `/teams/${slug}/projects`, { name: "work" })).body as { roomId: string })
+      .roomId;
+    const agentUserId = ((await api("POST", "/agents", { name: agentName })).body as { agent: { userId: string } })
+      .agent.userId;
+    await api("PUT", `/teams/${slug}/projects/work/agents/${agentName}`);
+    await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "member" });
+    for (const roomId of [spaceRoomId, streamRoomId, projectRoomId]) await alice.client.joinRoom(roomId);
+    await waitForMembership(alice.client, projectRoomId, agentUserId, "join");
+    await waitForPowerLevel(alice.client, streamRoomId, agentUserId, -1);
+
+    await running.appservice.close();
+    // While the appservice is down: the owner unmutes the agent, kicks it from its project,
+    // and the bot's invite to bob is rejected.
+    await alice.client.setPowerLevel(streamRoomId, agentUserId, 0);
+    await alice.client.kick(projectRoomId, agentUserId, "drift");
+    await bob.client.leave(spaceRoomId);
+    await waitForPowerLevel(alice.client, streamRoomId, agentUserId, 0);
+
+    const muted = waitForPowerLevel(alice.client, streamRoomId, agentUserId, -1);
+    const rejoined = waitForMembership(alice.client, projectRoomId, agentUserId, "join");
+    const reinvited = waitForMembership(alice.client, spaceRoomId, bob.userId, "invite");
+    running = await startTestAppservice({ sqliteFile });
+    await Promise.all([muted, rejoined, reinvited]);
+  });
+});

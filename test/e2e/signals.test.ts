@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { apiAs, uniqueName, type Api } from "../support/api.ts";
+import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
+import { waitForMembership, waitUntil } from "../support/waits.ts";
+
+interface SignalBody {
+  agent: string;
+  team: string | null;
+  project: string | null;
+  roomId: string;
+  eventId: string;
+  threadRootId: string | null;
+  sender: string;
+  body: string;
+}
+
+describe("mentions become signals", () => {
+  let running: TestAppservice;
+  let alice: Human;
+  let api: Api;
+  let slug: string;
+  let roomId: string;
+  const reviewer = { name: uniqueName("reviewer"), userId: "", displayName: "Rev Iewer" };
+  const builder = { name: uniqueName("builder"), userId: "" };
+  const outsider = { name: uniqueName("outsider"), userId: "" };
+
+  const signalsFor = async (agent: string) =>
+    (await api("GET", `/agents/${agent}/signals?pending=false`)).body as unknown as SignalBody[];
+  /** Waits until the appservice has received and handled these events. */
+  const processed = (...eventIds: string[]) =>
+    waitUntil(
+      `events ${eventIds.join(", ")} are processed`,
+      async () =>
+        (await running.appservice.db.inboundEvent.count({
+          where: { eventId: { in: eventIds }, processedAt: { not: null } },
+        })) === eventIds.length,
+    );
+  const asPuppet = async (userId: string, content: Record<string, unknown>) => {
+    const url = new URL(
+      `${inject("stack").homeserverUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${Math.random()}`,
+    );
+    url.searchParams.set("user_id", userId);
+    const response = await fetch(url, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${running.registration.as_token}`, "content-type": "application/json" },
+      body: JSON.stringify(content),
+    });
+    return ((await response.json()) as { event_id: string }).event_id;
+  };
+
+  beforeAll(async () => {
+    running = await startTestAppservice();
+    alice = await createHuman("alice");
+    api = apiAs(alice, running.appservice.url);
+    slug = uniqueName("team");
+    await api("POST", "/teams", { slug });
+    roomId = ((await api("POST", `/teams/${slug}/projects`, { name: "site" })).body as { roomId: string }).roomId;
+    await alice.client.joinRoom(roomId);
+    for (const agent of [reviewer, builder, outsider]) {
+      const body = (
+        await api("POST", "/agents", {
+          name: agent.name,
+          ...("displayName" in agent ? { displayName: agent.displayName } : {}),
+        })
+      ).body as { agent: { userId: string } };
+      agent.userId = body.agent.userId;
+    }
+    for (const agent of [reviewer, builder]) {
+      await api("PUT", `/teams/${slug}/projects/site/agents/${agent.name}`);
+      await waitForMembership(alice.client, roomId, agent.userId, "join");
+    }
+  });
+
+  afterAll(async () => {
+    stopHumans();
+    await running?.appservice.close();
+  });
+
+  it("stores one signal per mentioned agent, with what the runtime needs", async () => {
+    const { event_id } = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: `${reviewer.displayName}: please review`,
+      "m.mentions": { user_ids: [reviewer.userId] },
+    });
+    const [signal] = await waitUntil("the reviewer's signal", async () => {
+      const found = (await signalsFor(reviewer.name)).filter((s) => s.eventId === event_id);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(signal).toMatchObject({
+      agent: reviewer.name,
+      team: slug,
+      project: "site",
+      roomId,
+      eventId: event_id,
+      threadRootId: null,
+      sender: alice.userId,
+      body: `${reviewer.displayName}: please review`,
+    });
+    await processed(event_id);
+    expect((await signalsFor(builder.name)).some((s) => s.eventId === event_id)).toBe(false);
+  });
+
+  it("finds mentions by pill and by display name, and records the thread", async () => {
+    const root = await alice.client.sendTextMessage(roomId, "thread root");
+    const pill = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: "builder: ship it",
+      format: "org.matrix.custom.html",
+      formatted_body: `<a href="https://matrix.to/#/${builder.userId}">builder</a>: ship it`,
+      "m.relates_to": {
+        rel_type: "m.thread",
+        event_id: root.event_id,
+        is_falling_back: true,
+        "m.in_reply_to": { event_id: root.event_id },
+      },
+    });
+    const byName = await alice.client.sendTextMessage(roomId, `what do you think, rev iewer?`);
+    await processed(pill.event_id, byName.event_id);
+    const builderSignal = (await signalsFor(builder.name)).find((s) => s.eventId === pill.event_id);
+    expect(builderSignal?.threadRootId).toBe(root.event_id);
+    expect((await signalsFor(reviewer.name)).some((s) => s.eventId === byName.event_id)).toBe(true);
+  });
+
+  it("never makes a signal from an edit, from an agent's own message, or for an agent outside the project", async () => {
+    const original = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: "hello reviewer",
+      "m.mentions": { user_ids: [reviewer.userId] },
+    });
+    const edit = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: `* hello ${reviewer.displayName}`,
+      "m.new_content": {
+        msgtype: "m.text",
+        body: `hello ${reviewer.displayName}`,
+        "m.mentions": { user_ids: [reviewer.userId] },
+      },
+      "m.mentions": { user_ids: [reviewer.userId] },
+      "m.relates_to": { rel_type: "m.replace", event_id: original.event_id },
+    });
+    const own = await asPuppet(reviewer.userId, {
+      msgtype: "m.text",
+      body: `I am ${reviewer.displayName}`,
+      "m.mentions": { user_ids: [reviewer.userId] },
+    });
+    const outsiderMention = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: "hey",
+      "m.mentions": { user_ids: [outsider.userId] },
+    });
+    await processed(original.event_id, edit.event_id, own, outsiderMention.event_id);
+    const reviewerSignals = await signalsFor(reviewer.name);
+    expect(reviewerSignals.filter((s) => s.eventId === original.event_id)).toHaveLength(1);
+    expect(reviewerSignals.some((s) => s.eventId === own)).toBe(false);
+    expect(reviewerSignals.length).toBe(new Set(reviewerSignals.map((s) => s.eventId)).size);
+    expect((await signalsFor(outsider.name)).some((s) => s.eventId === outsiderMention.event_id)).toBe(false);
+  });
+
+  it("lets agents mention each other, but an agent's message never signals itself", async () => {
+    const fromReviewer = await asPuppet(reviewer.userId, {
+      msgtype: "m.text",
+      body: "builder, over to you",
+      "m.mentions": { user_ids: [builder.userId, reviewer.userId] },
+    });
+    await processed(fromReviewer);
+    expect((await signalsFor(builder.name)).some((s) => s.eventId === fromReviewer)).toBe(true);
+    expect((await signalsFor(reviewer.name)).some((s) => s.eventId === fromReviewer)).toBe(false);
+  });
+
+  it("drops the pending signal of a redacted message", async () => {
+    const { event_id } = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: "oops",
+      "m.mentions": { user_ids: [reviewer.userId] },
+    });
+    await waitUntil("the signal", async () => (await signalsFor(reviewer.name)).some((s) => s.eventId === event_id));
+    await alice.client.redactEvent(roomId, event_id);
+    await waitUntil(
+      "the signal is gone",
+      async () => !(await signalsFor(reviewer.name)).some((s) => s.eventId === event_id),
+    );
+  });
+
+  it("makes every message of the owner in an agent's DM a signal", async () => {
+    const agent = (await api("GET", `/agents/${reviewer.name}`)).body as { dmRoomId: string };
+    await alice.client.joinRoom(agent.dmRoomId);
+    const { event_id } = await alice.client.sendTextMessage(agent.dmRoomId, "can you look at the failing build?");
+    const signal = await waitUntil("the DM signal", async () =>
+      (await signalsFor(reviewer.name)).find((s) => s.eventId === event_id),
+    );
+    expect(signal).toMatchObject({
+      team: null,
+      project: null,
+      roomId: agent.dmRoomId,
+      body: "can you look at the failing build?",
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { ConfigError, HomeserverPingError, MigrationError, PortInUseError } from "@aachat/appservice";
 import * as synapse from "@aachat/synapse";
+import { ApiError, ApiResponseError, ServerUnreachableError } from "./api/client.ts";
 
 /** A mistake or condition the user can fix: printed as one clear message, no stack trace. */
 export class UserError extends Error {
@@ -8,6 +9,9 @@ export class UserError extends Error {
 
 const USER_ERRORS: (abstract new (...args: never[]) => Error)[] = [
   UserError,
+  ApiError,
+  ApiResponseError,
+  ServerUnreachableError,
   ConfigError,
   HomeserverPingError,
   MigrationError,

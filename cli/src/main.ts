@@ -1,8 +1,16 @@
 import { Command, CommanderError } from "commander";
+import { registerAgent } from "./commands/agent.ts";
 import { registerAppservice } from "./commands/appservice.ts";
 import { registerDoctor } from "./commands/doctor.ts";
+import { registerLogin } from "./commands/login.ts";
+import { registerLogout } from "./commands/logout.ts";
+import { registerProject } from "./commands/project.ts";
 import { registerRegistration } from "./commands/registration.ts";
+import { registerStatus } from "./commands/status.ts";
+import { registerStream } from "./commands/stream.ts";
+import { registerTeam } from "./commands/team.ts";
 import { registerUp } from "./commands/up.ts";
+import { registerWhoami } from "./commands/whoami.ts";
 import { reportError } from "./errors.ts";
 
 const program = new Command("aachat")
@@ -15,6 +23,14 @@ registerUp(program);
 registerAppservice(program);
 registerRegistration(program);
 registerDoctor(program);
+registerLogin(program);
+registerLogout(program);
+registerWhoami(program);
+registerStatus(program);
+registerTeam(program);
+registerStream(program);
+registerProject(program);
+registerAgent(program);
 
 try {
   await program.parseAsync(process.argv);

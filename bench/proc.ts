@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+
+export interface Rss {
+  /** Resident set size now (VmRSS), MiB. */
+  rssMb: number;
+  /** Peak resident set size so far (VmHWM), MiB. */
+  peakMb: number;
+}
+
+/** Reads a process's memory from /proc/<pid>/status (Linux only). */
+export function readRss(pid: number): Rss {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
+    return Number(match[1]);
+  };
+  return { rssMb: kib("VmRSS") / 1024, peakMb: kib("VmHWM") / 1024 };
+}
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces; the fields after its closing ')' are fixed.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticksPerSecond = 100; // USER_HZ, 100 on every Linux build Node supports
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}

@@ -1,0 +1,233 @@
+// `npm run bench`: starts Synapse and the appservice in a temporary directory, measures
+// the appservice's durable ingest rate and its mention-to-signal latency, prints a report
+// (stdout; --json for a machine-readable one) and stops everything again.
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { AppserviceDb } from "./appserviceDb.ts";
+import { runIngest, type IngestOptions } from "./ingest.ts";
+import { createBenchLogger, quietConsole } from "./log.ts";
+import { runMentions, type MentionOutcome } from "./mentions.ts";
+import { readRss } from "./proc.ts";
+import { summarizeProfile, type ProfileSummary, type ProfileWindow } from "./profile.ts";
+import {
+  formatReport,
+  INGEST_TARGET_EVENTS_PER_S,
+  MENTION_TARGET_RATIO,
+  type BenchReport,
+  type ProcessingResult,
+} from "./report.ts";
+import { startStack, teardown, type Stack } from "./stack.ts";
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --json                 print the report as JSON (npm run -s bench -- --json keeps npm's header off stdout)
+  --events N             events in the measured batched ingest (default 20000)
+  --batch N              events per transaction in it (default 100, at most 1000)
+  --baseline-events N    events in the 1-event-per-transaction baseline (default 2000)
+  --concurrency N        concurrent transaction senders (default 4)
+  --sends N              measured mentions (default 200)
+  --warmup-sends N       unmeasured mentions first (default 10)
+  --timeout S            give up after S seconds (default 900)
+  --cpu-prof             profile the appservice (node --cpu-prof) and show its hot spots in both ingest phases
+  --keep                 keep the temporary directory (databases, logs, profile)
+
+Logs go to stderr (AACHAT_BENCH_LOG=debug for more), the report to stdout.
+`;
+
+const PROCESSING_TIMEOUT_MS = 300_000;
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    events: { type: "string", default: "20000" },
+    batch: { type: "string", default: "100" },
+    "baseline-events": { type: "string", default: "2000" },
+    concurrency: { type: "string", default: "4" },
+    sends: { type: "string", default: "200" },
+    "warmup-sends": { type: "string", default: "10" },
+    timeout: { type: "string", default: "900" },
+    "cpu-prof": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+function count(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`error: --${name} must be a whole number from ${min} to ${max}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+const settings = {
+  events: count("events", args.events, 1, 1_000_000),
+  batch: count("batch", args.batch, 1, 1000),
+  baselineEvents: count("baseline-events", args["baseline-events"], 1, 100_000),
+  concurrency: count("concurrency", args.concurrency, 1, 64),
+  sends: count("sends", args.sends, 1, 10_000),
+  warmupSends: count("warmup-sends", args["warmup-sends"], 0, 1000),
+  timeoutS: count("timeout", args.timeout, 10, 86_400),
+  cpuProfile: args["cpu-prof"],
+  keep: args.keep,
+};
+
+const log = createBenchLogger();
+quietConsole();
+/** Set when the bench is cut short; the main flow's failure is then a consequence, not news. */
+let interrupted: { exitCode: number } | undefined;
+const interrupt = (exitCode: number) => {
+  if (interrupted) process.exit(exitCode); // a second Ctrl-C: the exit hooks kill what is left
+  interrupted = { exitCode };
+  void teardown(log).finally(() => process.exit(exitCode));
+};
+const onSignal = (signal: NodeJS.Signals) => {
+  if (!interrupted) log.warn({ signal }, "interrupted; stopping the stack");
+  interrupt(130);
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+const overall = setTimeout(() => {
+  log.error(`the bench did not finish within ${settings.timeoutS} s; stopping the stack`);
+  interrupt(3);
+}, settings.timeoutS * 1000);
+
+try {
+  const report = await bench();
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+} catch (error) {
+  if (interrupted) process.exitCode = interrupted.exitCode;
+  else {
+    log.error({ err: error }, "the bench failed");
+    process.exitCode = 1;
+  }
+} finally {
+  await teardown(log);
+  clearTimeout(overall);
+}
+// matrix-js-sdk leaves a referenced timer behind for every request it made (up to 110 s
+// for a /sync), even after stopClient(); everything the bench started is stopped by now.
+process.exit();
+
+async function bench(): Promise<BenchReport> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const stack = await startStack({ log, cpuProfile: settings.cpuProfile, keepDir: settings.keep });
+  const stackStartS = (performance.now() - started) / 1000;
+  const pid = stack.appservicePid;
+  const db = new AppserviceDb(stack.sqliteFile);
+  try {
+    const idleMb = readRss(pid).rssMb;
+
+    // Mentions first, while the inbox is empty: a mention queues behind every unprocessed event.
+    let mentions: MentionOutcome;
+    try {
+      mentions = await stack.whileAppserviceRuns(
+        runMentions({ stack, db, log, sends: settings.sends, warmupSends: settings.warmupSends }),
+      );
+    } catch (error) {
+      if (!isAppserviceAlive(pid)) throw error;
+      log.error({ err: error }, "mention benchmark failed; continuing with ingest");
+      mentions = { status: "failed", reason: error instanceof Error ? error.message : String(error) };
+    }
+    if (mentions.status === "skipped") process.stderr.write(`mention benchmark skipped: ${mentions.reason}\n`);
+    const afterMentionsMb = readRss(pid).rssMb;
+
+    const runId = Date.now().toString(36);
+    const ingestOptions = (label: string, events: number, perTxn: number, warmupEvents: number): IngestOptions => ({
+      appserviceUrl: stack.appserviceUrl,
+      hsToken: stack.hsToken,
+      appservicePid: pid,
+      db,
+      log,
+      label: `bench-${runId}-${label}`,
+      events,
+      eventsPerTransaction: perTxn,
+      concurrency: settings.concurrency,
+      warmupEvents,
+      rooms: 5,
+    });
+    const batched = await stack.whileAppserviceRuns(
+      runIngest(ingestOptions("batched", settings.events, settings.batch, Math.min(2000, settings.events))),
+    );
+    const batchedProcessing = await waitUntilProcessed(stack, db, batched.result.label);
+    const single = await stack.whileAppserviceRuns(
+      runIngest(ingestOptions("single", settings.baselineEvents, 1, Math.min(200, settings.baselineEvents))),
+    );
+    const singleProcessing = await waitUntilProcessed(stack, db, single.result.label);
+    const afterIngest = readRss(pid);
+
+    let profiles: ProfileSummary[] = [];
+    if (settings.cpuProfile) {
+      const file = await stack.stopAppservice();
+      const windows: ProfileWindow[] = [
+        { label: `measured batched ingest (${settings.events} events)`, ...batched.measuredUs },
+        { label: `measured 1-event ingest (${settings.baselineEvents} events)`, ...single.measuredUs },
+      ];
+      if (file === undefined) log.warn("the appservice wrote no CPU profile");
+      else profiles = await summarizeProfile(file, windows);
+    }
+
+    const ratio = mentions.status === "ok" ? mentions.ratioMedian : null;
+    return {
+      startedAt: startedAt.toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+      },
+      settings,
+      durationS: (performance.now() - started) / 1000,
+      stackStartS,
+      rss: { idleMb, afterMentionsMb, afterIngestMb: afterIngest.rssMb, peakMb: afterIngest.peakMb },
+      mentions,
+      ingest: { batched: batched.result, batchedProcessing, single: single.result, singleProcessing },
+      targets: {
+        ingestEventsPerSecond: {
+          target: INGEST_TARGET_EVENTS_PER_S,
+          value: batched.result.eventsPerSecond,
+          met: batched.result.eventsPerSecond >= INGEST_TARGET_EVENTS_PER_S,
+        },
+        signalToHumanRatio: {
+          target: MENTION_TARGET_RATIO,
+          value: ratio,
+          met: ratio === null ? null : ratio <= MENTION_TARGET_RATIO,
+        },
+      },
+      profiles,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Waits for the inbox to process everything ingested, so the next phase does not compete with it. */
+async function waitUntilProcessed(stack: Stack, db: AppserviceDb, label: string): Promise<ProcessingResult> {
+  const leftAtEnd = db.unprocessedEvents();
+  log.info({ unprocessed: leftAtEnd }, "waiting for the inbox to process the ingested events");
+  const ms = await stack.whileAppserviceRuns(db.waitUntilProcessed(PROCESSING_TIMEOUT_MS));
+  if (ms === undefined) log.warn({ unprocessed: db.unprocessedEvents() }, "the inbox did not finish in time");
+  const measured = `$${label}.m.`;
+  const span = db.processedSpan(measured);
+  const events = db.countEvents(measured);
+  return {
+    leftAtEnd,
+    msAfterEnd: ms,
+    eventsPerSecond:
+      span === undefined || span.lastMs <= span.firstMs ? null : (events - 1) / ((span.lastMs - span.firstMs) / 1000),
+  };
+}
+
+function isAppserviceAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

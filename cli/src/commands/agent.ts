@@ -1,0 +1,123 @@
+import type { Command } from "commander";
+import { printResult, progress } from "../output.ts";
+import { renderAgent, renderAgentList, renderRuntimeToken, renderSignalList } from "../format/agents.ts";
+import { addJsonOption, checkAgentName, checkText, confirmByTyping, loggedIn, type JsonOption } from "./apiCommand.ts";
+
+const DISPLAY_NAME_MAX = 100;
+const REPO_URL_MAX = 2000;
+
+interface RegisterOptions extends JsonOption {
+  displayName?: string;
+  repo?: string;
+}
+
+export function registerAgent(program: Command): void {
+  const agent = program.command("agent").description("your agents: their Matrix users, tokens and signals");
+
+  addJsonOption(
+    agent
+      .command("register")
+      .description("register an agent you own: makes its Matrix user, its DM with you and its runtime token")
+      .argument("<name>", "lowercase letters, digits and '-', starting with a letter")
+      .option("--display-name <name>", "how it appears in chat (default: the name)")
+      .option("--repo <url>", "its git repository"),
+  ).action(async (nameArg: string, options: RegisterOptions) => {
+    const name = checkAgentName("NAME", nameArg);
+    const displayName =
+      options.displayName === undefined
+        ? undefined
+        : checkText("--display-name", options.displayName, DISPLAY_NAME_MAX);
+    const repoUrl = options.repo === undefined ? undefined : checkText("--repo", options.repo, REPO_URL_MAX);
+    const { api } = await loggedIn();
+    const created = await api.createAgent({
+      name,
+      ...(displayName === undefined ? {} : { displayName }),
+      ...(repoUrl === undefined ? {} : { repoUrl }),
+    });
+    if (options.json) progress(`The runtime token is shown only now: keep it secret.`);
+    printResult(options.json === true, created, () =>
+      [
+        `Registered agent ${created.agent.name} as ${created.agent.userId} (DM room ${created.agent.dmRoomId}).`,
+        "",
+        renderRuntimeToken(created.agent.name, created.runtimeToken),
+      ].join("\n"),
+    );
+  });
+
+  addJsonOption(agent.command("list").description("the agents you own")).action(async (options: JsonOption) => {
+    const { api } = await loggedIn();
+    const agents = await api.listAgents();
+    printResult(options.json === true, agents, () => renderAgentList(agents));
+  });
+
+  addJsonOption(agent.command("show").description("one of your agents").argument("<name>", "the agent")).action(
+    async (nameArg: string, options: JsonOption) => {
+      const name = checkAgentName("NAME", nameArg);
+      const { api } = await loggedIn();
+      const found = await api.getAgent(name);
+      printResult(options.json === true, found, () => renderAgent(found));
+    },
+  );
+
+  addJsonOption(
+    agent
+      .command("delete")
+      .description("delete an agent: its Matrix user leaves every room and its token stops working")
+      .argument("<name>", "the agent")
+      .option("-y, --yes", "do not ask to type the name"),
+  ).action(async (nameArg: string, options: JsonOption & { yes?: boolean }) => {
+    const name = checkAgentName("NAME", nameArg);
+    const { api } = await loggedIn();
+    await confirmByTyping({
+      yes: options.yes,
+      name,
+      what: `the agent ${name}`,
+      refusal: "pass --yes to delete an agent non-interactively",
+    });
+    await api.deleteAgent(name);
+    if (!options.json) process.stdout.write(`Deleted agent ${name}.\n`);
+  });
+
+  const token = agent.command("token").description("an agent's runtime token");
+  addJsonOption(
+    token
+      .command("rotate")
+      .description("make a new runtime token; the old one stops working")
+      .argument("<name>", "the agent"),
+  ).action(async (nameArg: string, options: JsonOption) => {
+    const name = checkAgentName("NAME", nameArg);
+    const { api } = await loggedIn();
+    const rotated = await api.rotateAgentToken(name);
+    if (options.json) progress(`The runtime token is shown only now: keep it secret.`);
+    printResult(options.json === true, rotated, () => renderRuntimeToken(name, rotated.runtimeToken));
+  });
+  addJsonOption(
+    token
+      .command("revoke")
+      .description("revoke the runtime token: the agent's runtime can no longer connect")
+      .argument("<name>", "the agent"),
+  ).action(async (nameArg: string, options: JsonOption) => {
+    const name = checkAgentName("NAME", nameArg);
+    const { api } = await loggedIn();
+    await api.revokeAgentToken(name);
+    if (!options.json) {
+      process.stdout.write(
+        `Revoked ${name}'s runtime token. Make a new one with \`aachat agent token rotate ${name}\`.\n`,
+      );
+    }
+  });
+
+  addJsonOption(
+    agent
+      .command("signals")
+      .description("the mentions and DMs waiting for an agent's runtime")
+      .argument("<name>", "the agent")
+      .option("--all", "also the signals the runtime has already processed"),
+  ).action(async (nameArg: string, options: JsonOption & { all?: boolean }) => {
+    const name = checkAgentName("NAME", nameArg);
+    const { api } = await loggedIn();
+    const pending = options.all !== true;
+    const signals = await api.listSignals(name, { pending });
+    printResult(options.json === true, signals, () => renderSignalList(signals, name, pending));
+  });
+}

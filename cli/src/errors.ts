@@ -1,5 +1,3 @@
-import { ConfigError, HomeserverPingError, MigrationError, PortInUseError } from "@aachat/appservice";
-import * as synapse from "@aachat/synapse";
 import { ApiError, ApiResponseError, ServerUnreachableError } from "./api/client.ts";
 
 /** A mistake or condition the user can fix: printed as one clear message, no stack trace. */
@@ -7,24 +5,33 @@ export class UserError extends Error {
   override readonly name = "UserError";
 }
 
-const USER_ERRORS: (abstract new (...args: never[]) => Error)[] = [
-  UserError,
-  ApiError,
-  ApiResponseError,
-  ServerUnreachableError,
-  ConfigError,
-  HomeserverPingError,
-  MigrationError,
-  PortInUseError,
-  synapse.PortInUseError,
-  synapse.PythonMissingError,
-  synapse.PythonTooOldError,
-  synapse.SynapseInstallError,
-  synapse.SynapseStartError,
-];
+/**
+ * Errors of the other packages that a user can act on, by their class name: matching by
+ * name keeps this module from loading Synapse and the appservice for every command.
+ */
+const USER_ERROR_NAMES = new Set([
+  "ConfigError",
+  "HomeserverPingError",
+  "MigrationError",
+  "PortInUseError",
+  "PythonMissingError",
+  "PythonTooOldError",
+  "SynapseInstallError",
+  "SynapseStartError",
+  "SynapseConfigError",
+  "HomeserverNotReadyError",
+]);
 
 export function isUserError(error: unknown): error is Error {
-  return USER_ERRORS.some((type) => error instanceof type);
+  if (
+    error instanceof UserError ||
+    error instanceof ApiError ||
+    error instanceof ApiResponseError ||
+    error instanceof ServerUnreachableError
+  ) {
+    return true;
+  }
+  return error instanceof Error && USER_ERROR_NAMES.has(error.name);
 }
 
 /** Prints an error the way a user should see it and returns the exit code. */

@@ -44,18 +44,15 @@ export class MentionHandler implements EventHandler {
   }
 
   async #targets(event: MatrixEvent): Promise<{ agentId: number; projectId: number | null }[]> {
-    const dmAgent = await this.ctx.db.agent.findFirst({ where: { dmRoomId: event.room_id } });
-    if (dmAgent) return event.sender === dmAgent.ownerUserId ? [{ agentId: dmAgent.id, projectId: null }] : [];
-    const project = await this.ctx.db.project.findUnique({
-      where: { roomId: event.room_id },
-      include: { agents: { include: { agent: true } } },
-    });
-    if (!project || project.archivedAt) return [];
-    const candidates = project.agents.map((m) => m.agent).filter((agent) => agent.userId !== event.sender);
+    const room = await this.ctx.rooms.lookup(event.room_id);
+    if (room.kind === "dm")
+      return event.sender === room.ownerUserId ? [{ agentId: room.agent.id, projectId: null }] : [];
+    if (room.kind !== "project" || room.archived) return [];
+    const candidates = room.agents.filter((agent) => agent.userId !== event.sender);
     const mentioned = new Set(findMentions(event.content, candidates).map((c) => c.userId));
     return candidates
       .filter((agent) => mentioned.has(agent.userId))
-      .map((agent) => ({ agentId: agent.id, projectId: project.id }));
+      .map((agent) => ({ agentId: agent.id, projectId: room.projectId }));
   }
 
   /** A redacted message is no longer something to answer: drop its unacknowledged signals. */

@@ -27,24 +27,28 @@ export class Inbox {
     private readonly log: Logger,
   ) {}
 
-  /** Writes the transaction and its events in one database transaction. */
+  /**
+   * Writes the events, then the transaction's id. Each is one SQL statement, atomic on its
+   * own: after a crash between the two, the homeserver's retry stores the transaction
+   * and finds its events already there (their ids are unique).
+   */
   async store(txnId: string, events: readonly MatrixEvent[]): Promise<StoreResult> {
-    const inserted = await this.db.$transaction(async (tx) => {
-      const created = await tx.$executeRaw`
-        INSERT OR IGNORE INTO "InboundTransaction" ("txnId", "eventCount") VALUES (${txnId}, ${events.length})`;
-      if (created === 0) return false;
-      if (events.length > 0) {
-        const rows = events.map(
-          (event) =>
-            Prisma.sql`(${event.event_id}, ${txnId}, ${event.room_id}, ${event.type}, ${event.sender}, ${JSON.stringify(event)})`,
-        );
-        await tx.$executeRaw`
-          INSERT OR IGNORE INTO "InboundEvent" ("eventId", "txnId", "roomId", "type", "sender", "event")
-          VALUES ${Prisma.join(rows)}`;
-      }
-      return true;
-    });
-    return inserted ? "stored" : "duplicate-transaction";
+    const known = await this.db.$queryRaw<
+      { n: number }[]
+    >`SELECT 1 AS n FROM "InboundTransaction" WHERE "txnId" = ${txnId}`;
+    if (known.length > 0) return "duplicate-transaction";
+    if (events.length > 0) {
+      const rows = events.map(
+        (event) =>
+          Prisma.sql`(${event.event_id}, ${txnId}, ${event.room_id}, ${event.type}, ${event.sender}, ${JSON.stringify(event)})`,
+      );
+      await this.db.$executeRaw`
+        INSERT OR IGNORE INTO "InboundEvent" ("eventId", "txnId", "roomId", "type", "sender", "event")
+        VALUES ${Prisma.join(rows)}`;
+    }
+    await this.db.$executeRaw`
+      INSERT OR IGNORE INTO "InboundTransaction" ("txnId", "eventCount") VALUES (${txnId}, ${events.length})`;
+    return "stored";
   }
 
   /** Asks for a processing pass; passes never overlap, and a wake during one causes another. */
@@ -80,24 +84,35 @@ export class Inbox {
         where: { processedAt: null, seq: { gt: afterSeq } },
         orderBy: { seq: "asc" },
         take: BATCH_SIZE,
+        select: { seq: true, event: true, attempts: true },
       });
       if (batch.length === 0) return;
+      const done: number[] = [];
       for (const row of batch) {
-        if (this.#closed) return;
+        if (this.#closed) break;
         afterSeq = row.seq;
-        await this.#process(row);
+        if (await this.#process(row)) done.push(row.seq);
+        // Handling never gives the event loop back on its own (the SQLite driver answers
+        // synchronously), so let waiting requests, such as the next transaction, in.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // Marked done a batch at a time: after a crash, a handled event may be handled once
+      // more, which handlers are written to tolerate.
+      if (done.length > 0) {
+        await this.db.inboundEvent.updateMany({ where: { seq: { in: done } }, data: { processedAt: new Date() } });
       }
     }
   }
 
-  async #process(row: { seq: number; eventId: string; event: string; attempts: number }): Promise<void> {
+  /** Runs every handler on one event; false when it failed (and is recorded for a retry). */
+  async #process(row: { seq: number; event: string; attempts: number }): Promise<boolean> {
     const event = matrixEventSchema.parse(JSON.parse(row.event));
     const log = this.log.child({ eventId: event.event_id, roomId: event.room_id, type: event.type });
     try {
       for (const handler of this.handlers) {
-        await handler.handle(event, log.child({ handler: handler.name }));
+        await handler.handle(event, log);
       }
-      await this.db.inboundEvent.update({ where: { seq: row.seq }, data: { processedAt: new Date() } });
+      return true;
     } catch (error) {
       const attempts = row.attempts + 1;
       const givingUp = attempts >= MAX_ATTEMPTS;
@@ -107,6 +122,7 @@ export class Inbox {
         data: { attempts, lastError: String(error), processedAt: givingUp ? new Date() : null },
       });
       if (!givingUp) this.#scheduleRetry(attempts);
+      return false;
     }
   }
 

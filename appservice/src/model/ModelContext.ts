@@ -5,6 +5,7 @@ import type { MatrixApi } from "../matrix/MatrixApi.ts";
 import type { OutboundQueue } from "../matrix/OutboundQueue.ts";
 import type { Puppets } from "../matrix/Puppets.ts";
 import { KeyedMutex } from "./KeyedMutex.ts";
+import { RoomDirectory } from "./RoomDirectory.ts";
 
 /** What every part of the aachat model needs: its database, Matrix as the bot, and the outbound queue. */
 export interface ModelContext {
@@ -17,8 +18,10 @@ export interface ModelContext {
   log: Logger;
   /** Serialises changes to the same team, agent or room. */
   locks: KeyedMutex;
+  /** Cached room roles for mention routing; every change to projects or agents invalidates it. */
+  rooms: RoomDirectory;
 }
 
-export function createModelContext(parts: Omit<ModelContext, "locks">): ModelContext {
-  return { ...parts, locks: new KeyedMutex() };
+export function createModelContext(parts: Omit<ModelContext, "locks" | "rooms">): ModelContext {
+  return { ...parts, locks: new KeyedMutex(), rooms: new RoomDirectory(parts.db) };
 }

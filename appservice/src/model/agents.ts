@@ -76,6 +76,7 @@ export async function registerAgent(
       },
       include: withProjects,
     });
+    ctx.rooms.invalidate();
     await muteInHumansOnlyStreams(ctx);
     ctx.log.info({ agent: input.name, owner }, "registered agent");
     return { agent: presentAgent(agent), runtimeToken: token };
@@ -114,6 +115,7 @@ export async function deleteAgent(ctx: ModelContext, owner: string, name: string
   const agent = await ownedAgent(ctx, owner, name);
   await ctx.locks.run(`agent:${name}`, async () => {
     await ctx.db.agent.delete({ where: { id: agent.id } });
+    ctx.rooms.invalidate();
     const rooms = await ctx.matrix.joinedRooms(agent.userId as UserId).catch(() => new Set<string>());
     for (const roomId of rooms) {
       await ctx.matrix

@@ -83,6 +83,7 @@ export async function createProject(
       data: { teamId: team.id, name, roomId, seedRoomId: seedRoom?.roomId ?? null, seedEventId: seed?.eventId ?? null },
       include: withAgents,
     });
+    ctx.rooms.invalidate();
     if (seedRoom && seedEvent !== undefined) {
       await ctx.outbound.enqueue({
         roomId,
@@ -138,6 +139,7 @@ export async function archiveProject(
     data: { archivedAt: new Date() },
     include: withAgents,
   });
+  ctx.rooms.invalidate();
   await ctx.outbound.enqueue({
     roomId: project.roomId,
     sender: ctx.botUserId,
@@ -173,6 +175,7 @@ export async function addAgentToProject(
     create: { projectId: project.id, agentId: agent.id },
     update: {},
   });
+  ctx.rooms.invalidate();
   await ctx.matrix.invite(project.roomId, agent.userId);
   await ctx.matrix.join(project.roomId, agent.userId as UserId);
   return presentProject(await findProject(ctx, team, name), team);
@@ -189,6 +192,7 @@ export async function removeAgentFromProject(
   const project = await findProject(ctx, team, name);
   const agent = await ownedAgent(ctx, actor, agentName);
   const removed = await ctx.db.projectAgent.deleteMany({ where: { projectId: project.id, agentId: agent.id } });
+  ctx.rooms.invalidate();
   if (removed.count === 0) throw new ApiError("not_found", `agent '${agentName}' is not in project '${name}'`);
   await ctx.matrix
     .leave(project.roomId, agent.userId as UserId)

@@ -74,6 +74,7 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
           powerLevels: await desiredPowerLevelsFor(ctx, room),
         });
         await ctx.db.project.update({ where: { id: project.id }, data: { roomId: created } });
+        ctx.rooms.invalidate();
         return created;
       });
       if (await syncPowerLevels(ctx, roomId, room)) report.powerLevelsFixed++;

@@ -17,7 +17,7 @@ export async function findManagedRoom(ctx: ModelContext, roomId: string): Promis
   if (stream) return { kind: "stream", teamId: stream.teamId, humansOnly: stream.humansOnly, name: stream.name };
   const project = await ctx.db.project.findUnique({ where: { roomId } });
   if (project) return { kind: "project", teamId: project.teamId, name: project.name };
-  const agent = await ctx.db.agent.findFirst({ where: { dmRoomId: roomId } });
+  const agent = await ctx.db.agent.findUnique({ where: { dmRoomId: roomId } });
   if (agent) return { kind: "dm", agentUserId: agent.userId, ownerUserId: agent.ownerUserId };
   return undefined;
 }

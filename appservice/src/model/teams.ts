@@ -121,6 +121,7 @@ export async function deleteTeam(ctx: ModelContext, actor: string, slug: string,
     // The database goes first: if emptying the rooms fails half-way, the team is still gone
     // from aachat and the rooms are only left-over Matrix rooms without members to manage.
     await ctx.db.team.delete({ where: { id: team.id } });
+    ctx.rooms.invalidate();
     for (const roomId of roomIds) await emptyRoom(ctx, roomId, `team '${slug}' was deleted`);
     ctx.log.info({ team: slug, actor }, "deleted team");
   });

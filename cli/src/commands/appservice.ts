@@ -1,6 +1,5 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { createLogger, loadConfigFile, loadRegistration, start } from "@aachat/appservice";
 import { progress } from "../output.ts";
 
 export function registerAppservice(program: Command): void {
@@ -9,6 +8,7 @@ export function registerAppservice(program: Command): void {
     .description("run only the appservice, against a homeserver that is already running")
     .requiredOption("-c, --config <file>", "the appservice config file (aachat.yaml)")
     .action(async (options: { config: string }) => {
+      const { createLogger, loadConfigFile, loadRegistration, start } = await import("@aachat/appservice");
       const config = await loadConfigFile(path.resolve(options.config));
       const registration = await loadRegistration(config.appservice.registrationFile);
       const log = createLogger({

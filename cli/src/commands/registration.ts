@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { generateRegistration, writeRegistration } from "@aachat/appservice";
 import { UserError } from "../errors.ts";
 import { printResult } from "../output.ts";
 
@@ -35,6 +34,7 @@ export function registerRegistration(program: Command): void {
       if (existsSync(file) && !options.force) {
         throw new UserError(`${file} already exists; pass --force to replace it (its tokens will change)`);
       }
+      const { generateRegistration, writeRegistration } = await import("@aachat/appservice");
       const registration = generateRegistration({
         url: options.url.replace(/\/+$/, ""),
         serverName: options.serverName,

@@ -131,6 +131,9 @@ CREATE UNIQUE INDEX "Agent_name_key" ON "Agent"("name");
 CREATE UNIQUE INDEX "Agent_userId_key" ON "Agent"("userId");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "Agent_dmRoomId_key" ON "Agent"("dmRoomId");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Agent_tokenHash_key" ON "Agent"("tokenHash");
 
 -- CreateIndex

@@ -1,0 +1,128 @@
+import { createLogger, start, type RunningAppservice } from "@aachat/appservice";
+import {
+  ensureSynapseConfig,
+  ensureSynapseInstalled,
+  findPython,
+  isPortFree,
+  PortInUseError,
+  startSynapse,
+  type RunningSynapse,
+} from "@aachat/synapse";
+import { progress } from "../output.ts";
+import { ensureFirstAdmin, type AdminUserResult } from "./adminUser.ts";
+import { resolveDataDir, stackPaths } from "./paths.ts";
+import { prepareRegistration, prepareStackConfig, synapseSettingsOf } from "./stackConfig.ts";
+import { parsePort } from "../commands/options.ts";
+
+export interface UpOptions {
+  dataDir?: string;
+  serverName?: string;
+  port?: number;
+  synapsePort?: number;
+}
+
+/** Runs the embedded stack until Ctrl-C; resolves with the exit code. */
+export async function up(options: UpOptions): Promise<number> {
+  const paths = stackPaths(resolveDataDir(options.dataDir));
+  const { config, created } = await prepareStackConfig(paths, {
+    serverName: options.serverName ?? process.env.AACHAT_SERVER_NAME,
+    appservicePort: options.port ?? envPort("AACHAT_PORT"),
+    synapsePort: options.synapsePort ?? envPort("AACHAT_SYNAPSE_PORT"),
+  });
+  const log = createLogger({ name: "aachat", level: config.logging.level, format: config.logging.format });
+  progress(`${created ? "Created" : "Using"} data directory ${paths.root}`);
+
+  const synapseListener = synapseSettingsOf(config);
+  for (const [host, port, key] of [
+    [synapseListener.bindAddress, synapseListener.port, "--synapse-port"],
+    [config.appservice.bindAddress, config.appservice.port, "--port"],
+  ] as const) {
+    if (!(await isPortFree(host, port))) {
+      throw new PortInUseError(host, port, `Stop the process using it, or choose another port with ${key}.`);
+    }
+  }
+
+  const python = await findPython();
+  const { python: venvPython } = await ensureSynapseInstalled({ logger: log, onProgress: progress });
+  log.debug({ python: python.path, venvPython }, "python ready");
+  const registration = await prepareRegistration(config);
+  const synapseOptions = {
+    dataDir: paths.synapseDir,
+    serverName: config.homeserver.serverName,
+    bindAddress: synapseListener.bindAddress,
+    port: synapseListener.port,
+    appserviceRegistrationFiles: [config.appservice.registrationFile],
+  };
+  const synapseConfig = await ensureSynapseConfig(venvPython, synapseOptions, log);
+
+  progress("Starting Synapse…");
+  const synapse = await startSynapse(venvPython, synapseOptions, log);
+  let appservice: RunningAppservice | undefined;
+  try {
+    progress("Starting the appservice…");
+    appservice = await start({ config, registration, log: log.child({ part: "appservice" }) });
+    const admin = await ensureFirstAdmin({
+      credentialsFile: paths.adminCredentials,
+      homeserverUrl: synapse.url,
+      sharedSecret: synapseConfig.registrationSharedSecret,
+    });
+    printReady(synapse.url, config.homeserver.serverName, appservice.url, admin, paths.adminCredentials);
+  } catch (error) {
+    await appservice?.close();
+    await synapse.stop();
+    throw error;
+  }
+  return runUntilStopped(synapse, appservice);
+}
+
+/** Waits for Ctrl-C (or SIGTERM), or for Synapse to die, then stops everything it started. */
+async function runUntilStopped(synapse: RunningSynapse, appservice: RunningAppservice): Promise<number> {
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  const outcome = await Promise.race([
+    stopSignal.then((signal) => ({ kind: "signal" as const, signal })),
+    synapse.exited.then((code) => ({ kind: "synapse-exited" as const, code })),
+  ]);
+  if (outcome.kind === "signal") progress(`\nStopping (${outcome.signal})…`);
+  else progress(`\nSynapse exited unexpectedly (code ${outcome.code}); see ${synapse.logPath}. Stopping…`);
+  await appservice.close();
+  await synapse.stop();
+  progress("Stopped.");
+  return outcome.kind === "signal" ? 0 : 1;
+}
+
+function printReady(
+  homeserverUrl: string,
+  serverName: string,
+  appserviceUrl: string,
+  admin: AdminUserResult,
+  credentialsFile: string,
+): void {
+  const login =
+    admin.kind === "created"
+      ? `  user:      ${admin.credentials.username}   password: ${admin.credentials.password}   (saved in ${credentialsFile})`
+      : admin.kind === "known"
+        ? `  user:      ${admin.credentials.username}   (password in ${credentialsFile})`
+        : `  user:      ${admin.username} already exists on this homeserver; use its password`;
+  process.stdout.write(
+    [
+      "",
+      "aachat is up.",
+      `  homeserver: ${homeserverUrl}   (server name: ${serverName})`,
+      `  appservice: ${appserviceUrl}   (HTTP API and runtime WebSocket)`,
+      login,
+      "",
+      "Log in with Element or any Matrix client: choose 'other homeserver', enter the",
+      `homeserver URL above, then the user and password. Invite @aachat:${serverName} to a room to bring in the bot.`,
+      "Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+}
+
+function envPort(name: string): number | undefined {
+  const value = process.env[name];
+  return value === undefined ? undefined : parsePort(value);
+}

@@ -7,13 +7,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const stampFile = `${root}/node_modules/.aachat-install-stamp`;
-const inputs = [
-  "package-lock.json",
-  "package.json",
-  "synapse/package.json",
-  "appservice/package.json",
-  "cli/package.json",
-];
+const workspaces = JSON.parse(readFileSync(`${root}/package.json`, "utf8")).workspaces ?? [];
+const inputs = ["package-lock.json", "package.json", ...workspaces.map((workspace) => `${workspace}/package.json`)];
 
 const digest = createHash("sha256");
 for (const file of inputs) {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,7 +8,13 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import YAML from "yaml";
 import { generateRegistration, writeRegistration, type AppserviceConfigInput } from "@aachat/appservice";
-import { ensureSynapseConfig, ensureSynapseInstalled, startSynapse, type RunningSynapse } from "@aachat/synapse";
+import {
+  ensureSynapseConfig,
+  ensureSynapseInstalled,
+  findFreePort,
+  startSynapse,
+  type RunningSynapse,
+} from "@aachat/synapse";
 
 const AACHAT_BIN = fileURLToPath(new URL("../cli/bin/aachat.js", import.meta.url));
 const SERVER_NAME = "localhost";
@@ -77,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   if (!options.keepDir) exitHooks.push(() => rmSync(workDir, { recursive: true, force: true }));
 
-  const [synapsePort, appservicePort] = [await freePort(), await freePort()];
+  const [synapsePort, appservicePort] = [await findFreePort(), await findFreePort()];
   const appserviceUrl = `http://127.0.0.1:${appservicePort}`;
   const registrationFile = path.join(workDir, "registration.yaml");
   const registration = generateRegistration({ url: appserviceUrl, serverName: SERVER_NAME });
@@ -206,13 +211,4 @@ function tail(file: string, lines: number): string {
   } catch {
     return "(no log)";
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
 }

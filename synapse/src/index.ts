@@ -6,7 +6,7 @@ export { ensureSynapseConfig, type SynapseConfig } from "./config.ts";
 export { startSynapse, type RunningSynapse } from "./process.ts";
 export { waitForHomeserver } from "./wait-ready.ts";
 export { computeRegistrationMac, registerUser, type RegisterUserOptions, type RegisteredUser } from "./register.ts";
-export { isPortFree } from "./ports.ts";
+export { findFreePort, isPortFree } from "./ports.ts";
 export {
   HomeserverNotReadyError,
   PortInUseError,

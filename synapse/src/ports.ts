@@ -13,3 +13,16 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
     });
   });
 }
+
+/** A port that was free a moment ago (the system's choice); for tests and benchmarks picking ports. */
+export async function findFreePort(host = "127.0.0.1"): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error(`could not pick a free port on ${host}`);
+  return address.port;
+}

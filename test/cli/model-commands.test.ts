@@ -2,13 +2,12 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { registerUser } from "@aachat/synapse";
+import { findFreePort, registerUser } from "@aachat/synapse";
 import {
   agent,
   createAgentResponse,
@@ -110,7 +109,7 @@ describe("aachat login", () => {
 
   it("says the aachat server is unreachable, and stores nothing", async () => {
     const user = await newUser("frank");
-    const closedUrl = `http://127.0.0.1:${await closedPort()}`;
+    const closedUrl = `http://127.0.0.1:${await findFreePort()}`;
     const result = await cli(
       user,
       [
@@ -373,13 +372,4 @@ function cli(user: TestUser, args: string[], input?: string): Promise<CliResult>
 
 function hex(): string {
   return randomBytes(3).toString("hex");
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }

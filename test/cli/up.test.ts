@@ -1,19 +1,10 @@
 import { readFile, stat, writeFile, mkdtemp } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPortFree } from "@aachat/synapse";
+import { findFreePort, isPortFree } from "@aachat/synapse";
 import { runCli, spawnCli, type CliProcess } from "../support/cli.ts";
-
-/** Two free ports for a second, separate stack (the shared test homeserver keeps its own). */
-async function freePorts(): Promise<[number, number]> {
-  const servers: Server[] = [createServer(), createServer()];
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
-  const ports = servers.map((server) => (server.address() as { port: number }).port) as [number, number];
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  return ports;
-}
 
 async function login(homeserverUrl: string, user: string, password: string): Promise<number> {
   const response = await fetch(`${homeserverUrl}/_matrix/client/v3/login`, {
@@ -41,7 +32,7 @@ describe("aachat up: the whole embedded stack from one command", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "aachat-up-"));
-    [synapsePort, appservicePort] = await freePorts();
+    [synapsePort, appservicePort] = [await findFreePort(), await findFreePort()];
   });
 
   afterAll(async () => {

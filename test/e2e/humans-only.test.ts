@@ -1,26 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { ApiError } from "@aachat/appservice";
 import { sendAsAgent } from "../../appservice/src/model/agentMessages.ts";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
+import { asPuppet } from "../support/puppets.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { createHuman, stopHumans, type Human } from "../support/humans.ts";
 import { waitForMembership, waitForPowerLevel, waitForRoomEvent } from "../support/waits.ts";
-
-/** What an agent's puppet does when it acts directly with the appservice's as_token and `?user_id=`. */
-async function asPuppet(running: TestAppservice, userId: string, method: string, path: string, body: unknown) {
-  const url = new URL(`${inject("stack").homeserverUrl}/_matrix/client/v3${path}`);
-  url.searchParams.set("user_id", userId);
-  const response = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${running.registration.as_token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as { errcode?: string; error?: string; event_id?: string },
-  };
-}
 
 describe("humans_only streams", () => {
   let running: TestAppservice;
@@ -44,7 +29,9 @@ describe("humans_only streams", () => {
     agentUserId = (agent.body as { agent: { userId: string } }).agent.userId;
     // An agent may join and read: alice invites it, and it joins as itself.
     await alice.client.invite(roomId, agentUserId);
-    expect((await asPuppet(running, agentUserId, "POST", `/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
+    expect(
+      (await asPuppet(running.registration, agentUserId, "POST", `/join/${encodeURIComponent(roomId)}`, {})).status,
+    ).toBe(200);
     await waitForMembership(alice.client, roomId, agentUserId, "join");
   });
 
@@ -61,7 +48,7 @@ describe("humans_only streams", () => {
 
   it("has the homeserver refuse an agent's message, reaction and state event, whoever sends them", async () => {
     const message = await asPuppet(
-      running,
+      running.registration,
       agentUserId,
       "PUT",
       `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t1`,
@@ -71,7 +58,7 @@ describe("humans_only streams", () => {
     expect(message.body.errcode).toBe("M_FORBIDDEN");
     const humanMessage = await alice.client.sendTextMessage(roomId, "react to this");
     const reaction = await asPuppet(
-      running,
+      running.registration,
       agentUserId,
       "PUT",
       `/rooms/${encodeURIComponent(roomId)}/send/m.reaction/t2`,
@@ -81,7 +68,7 @@ describe("humans_only streams", () => {
     );
     expect(reaction.status).toBe(403);
     const topic = await asPuppet(
-      running,
+      running.registration,
       agentUserId,
       "PUT",
       `/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`,
@@ -120,7 +107,7 @@ describe("humans_only streams", () => {
     const after = alice.client.getRoom(roomId)!.currentState.getStateEvents("m.room.power_levels", "")!.getContent();
     expect(after.users).toEqual(levels.users);
     const stillRefused = await asPuppet(
-      running,
+      running.registration,
       agentUserId,
       "PUT",
       `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t3`,
@@ -135,7 +122,7 @@ describe("humans_only streams", () => {
     expect(off.body).toMatchObject({ humansOnly: false });
     await unmuted;
     const sent = await asPuppet(
-      running,
+      running.registration,
       agentUserId,
       "PUT",
       `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t4`,
@@ -147,7 +134,7 @@ describe("humans_only streams", () => {
     await api("PATCH", `/teams/${slug}/streams/general`, { humansOnly: true });
     await muted;
     const refused = await asPuppet(
-      running,
+      running.registration,
       agentUserId,
       "PUT",
       `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t5`,

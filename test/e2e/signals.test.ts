@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
+import { asPuppet } from "../support/puppets.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
 import { waitForMembership, waitUntil } from "../support/waits.ts";
@@ -37,18 +37,16 @@ describe("mentions become signals", () => {
           where: { eventId: { in: eventIds }, processedAt: { not: null } },
         })) === eventIds.length,
     );
-  const asPuppet = async (userId: string, content: Record<string, unknown>) => {
-    const url = new URL(
-      `${inject("stack").homeserverUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${Math.random()}`,
-    );
-    url.searchParams.set("user_id", userId);
-    const response = await fetch(url, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${running.registration.as_token}`, "content-type": "application/json" },
-      body: JSON.stringify(content),
-    });
-    return ((await response.json()) as { event_id: string }).event_id;
-  };
+  const sendAsPuppet = async (userId: string, content: Record<string, unknown>) =>
+    (
+      await asPuppet(
+        running.registration,
+        userId,
+        "PUT",
+        `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${Math.random()}`,
+        content,
+      )
+    ).body.event_id!;
 
   beforeAll(async () => {
     running = await startTestAppservice();
@@ -140,7 +138,7 @@ describe("mentions become signals", () => {
       "m.mentions": { user_ids: [reviewer.userId] },
       "m.relates_to": { rel_type: "m.replace", event_id: original.event_id },
     });
-    const own = await asPuppet(reviewer.userId, {
+    const own = await sendAsPuppet(reviewer.userId, {
       msgtype: "m.text",
       body: `I am ${reviewer.displayName}`,
       "m.mentions": { user_ids: [reviewer.userId] },
@@ -159,7 +157,7 @@ describe("mentions become signals", () => {
   });
 
   it("lets agents mention each other, but an agent's message never signals itself", async () => {
-    const fromReviewer = await asPuppet(reviewer.userId, {
+    const fromReviewer = await sendAsPuppet(reviewer.userId, {
       msgtype: "m.text",
       body: "builder, over to you",
       "m.mentions": { user_ids: [builder.userId, reviewer.userId] },

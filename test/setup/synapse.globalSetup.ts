@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import type { TestProject } from "vitest/node";
 import { generateRegistration, writeRegistration } from "@aachat/appservice";
-import { ensureSynapseConfig, ensureSynapseInstalled, startSynapse } from "@aachat/synapse";
+import { ensureSynapseConfig, ensureSynapseInstalled, findFreePort, startSynapse } from "@aachat/synapse";
 import type { TestStackInfo } from "./stackInfo.ts";
 
 /** Starts one real Synapse for the whole test run, with an appservice registration for the tests. */
@@ -13,7 +12,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const log = pino({ level: process.env.AACHAT_TEST_LOG ?? "warn" }, pino.destination(2));
   const workDir = await mkdtemp(path.join(tmpdir(), "aachat-test-"));
   const serverName = "localhost";
-  const [synapsePort, appservicePort] = [await freePort(), await freePort()];
+  const [synapsePort, appservicePort] = [await findFreePort(), await findFreePort()];
   const registrationFile = path.join(workDir, "registration.yaml");
   await writeRegistration(
     registrationFile,
@@ -48,13 +47,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (process.env.AACHAT_KEEP_TEST_DIR) process.stderr.write(`test data kept in ${workDir}\n`);
     else await rm(workDir, { recursive: true, force: true });
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }

@@ -6,7 +6,30 @@ import { inject } from "vitest";
 import { stringify as stringifyYaml } from "yaml";
 import { spawnCli, type CliProcess } from "./cli.ts";
 import { waitUntil } from "./waits.ts";
-import { loadRegistration, parseConfig, start, type Registration, type RunningAppservice } from "@aachat/appservice";
+import {
+  loadRegistration,
+  parseConfig,
+  start,
+  type AppserviceConfigInput,
+  type Registration,
+  type RunningAppservice,
+} from "@aachat/appservice";
+
+/** An appservice config for the shared homeserver: listening where its registration points. */
+function testConfig(sqliteFile: string): AppserviceConfigInput {
+  const stack = inject("stack");
+  return {
+    homeserver: { url: stack.homeserverUrl, serverName: stack.serverName },
+    appservice: {
+      bindAddress: "127.0.0.1",
+      port: stack.appservicePort,
+      url: `http://127.0.0.1:${stack.appservicePort}`,
+      registrationFile: stack.registrationFile,
+    },
+    database: { sqliteFile },
+    logging: { level: "warn", format: "json" },
+  };
+}
 
 export interface TestAppservice {
   appservice: RunningAppservice;
@@ -24,20 +47,7 @@ export async function startTestAppservice(
   const stack = inject("stack");
   const registration = options.registration ?? (await loadRegistration(stack.registrationFile));
   const sqliteFile = options.sqliteFile ?? path.join(stack.workDir, `appservice-${randomBytes(4).toString("hex")}.db`);
-  const config = parseConfig(
-    {
-      homeserver: { url: stack.homeserverUrl, serverName: stack.serverName },
-      appservice: {
-        bindAddress: "127.0.0.1",
-        port: stack.appservicePort,
-        url: `http://127.0.0.1:${stack.appservicePort}`,
-        registrationFile: stack.registrationFile,
-      },
-      database: { sqliteFile },
-      logging: { level: "warn", format: "json" },
-    },
-    path.join(stack.workDir, "test-config.yaml"),
-  );
+  const config = parseConfig(testConfig(sqliteFile), path.join(stack.workDir, "test-config.yaml"));
   const log = pino({ level: process.env.AACHAT_TEST_LOG ?? "warn" }, pino.destination(2));
   const appservice = await start({ config, registration, log, pingTimeoutMs: 10_000 });
   return { appservice, registration, sqliteFile };
@@ -52,20 +62,7 @@ export async function startAppserviceProcess(
 ): Promise<{ url: string; process: CliProcess; restart(): Promise<CliProcess> }> {
   const stack = inject("stack");
   const configFile = path.join(stack.workDir, `appservice-${randomBytes(4).toString("hex")}.yaml`);
-  await writeFile(
-    configFile,
-    stringifyYaml({
-      homeserver: { url: stack.homeserverUrl, serverName: stack.serverName },
-      appservice: {
-        bindAddress: "127.0.0.1",
-        port: stack.appservicePort,
-        url: `http://127.0.0.1:${stack.appservicePort}`,
-        registrationFile: stack.registrationFile,
-      },
-      database: { sqliteFile },
-      logging: { level: process.env.AACHAT_TEST_LOG ?? "warn", format: "json" },
-    }),
-  );
+  await writeFile(configFile, stringifyYaml(testConfig(sqliteFile)));
   const url = `http://127.0.0.1:${stack.appservicePort}`;
   const launch = async () => {
     const child = spawnCli(["appservice", "-c", configFile]);

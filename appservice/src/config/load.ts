@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { readYamlFile } from "./readYamlFile.ts";
 import type { z } from "zod";
 import { ConfigError } from "./ConfigError.ts";
 import { appserviceConfigSchema, type AppserviceConfig } from "./schema.ts";
@@ -8,26 +7,7 @@ import { appserviceConfigSchema, type AppserviceConfig } from "./schema.ts";
 /** Reads, parses and validates the configuration file; every problem is a ConfigError. */
 export async function loadConfigFile(file: string): Promise<AppserviceConfig> {
   const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(absolute, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      absolute,
-      undefined,
-      code === "ENOENT"
-        ? "file not found; run `aachat up` once to create one, or pass --config PATH"
-        : `cannot be read (${code ?? String(error)})`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : "";
-    throw new ConfigError(absolute, undefined, `is not valid YAML${where}: ${(error as Error).message.split("\n")[0]}`);
-  }
+  const raw = await readYamlFile(absolute, "file not found; run `aachat up` once to create one, or pass --config PATH");
   return parseConfig(raw ?? {}, absolute);
 }
 

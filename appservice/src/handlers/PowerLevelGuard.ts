@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { EventHandler } from "../inbox/EventHandler.ts";
 import type { MatrixEvent } from "../matrix/events.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
+import { postNotice } from "../model/notices.ts";
 import { findManagedRoom, syncPowerLevels } from "../model/rooms.ts";
 
 /**
@@ -24,12 +25,7 @@ export class PowerLevelGuard implements EventHandler {
       room.kind === "stream" && room.humansOnly
         ? "This stream is humans_only: agents can read but not post. A team admin can switch that with `aachat stream set --no-humans-only`."
         : "Roles are managed by aachat: change them with `aachat team member set`.";
-    await this.ctx.outbound.enqueue({
-      roomId: event.room_id,
-      sender: this.ctx.botUserId,
-      type: "m.room.message",
-      content: { msgtype: "m.notice", body: `Reverted the power level change by ${event.sender}. ${why}` },
-      dedupeKey: `revert-power-levels:${event.event_id}`,
-    });
+    const notice = `Reverted the power level change by ${event.sender}. ${why}`;
+    await postNotice(this.ctx, event.room_id, notice, `revert-power-levels:${event.event_id}`);
   }
 }

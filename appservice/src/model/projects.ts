@@ -4,6 +4,7 @@ import type { Project, Team } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, matrixToLink } from "./rooms.ts";
+import { postNotice } from "./notices.ts";
 import { requireRole } from "./roles.ts";
 import { findStream } from "./streams.ts";
 import { findTeam } from "./teams.ts";
@@ -85,27 +86,20 @@ export async function createProject(
     });
     ctx.rooms.invalidate();
     if (seedRoom && seedEvent !== undefined) {
-      await ctx.outbound.enqueue({
+      const seedLink = matrixToLink(seedRoom.roomId, seed!.eventId);
+      await postNotice(
+        ctx,
         roomId,
-        sender: ctx.botUserId,
-        type: "m.room.message",
-        content: {
-          msgtype: "m.notice",
-          body: `Seeded from a message in #${seedRoom.name} (${matrixToLink(seedRoom.roomId, seed!.eventId)}):\n> ${seedEvent}`,
-        },
-        dedupeKey: `seed-quote:${roomId}`,
-      });
-      await ctx.outbound.enqueue({
-        roomId: seedRoom.roomId,
-        sender: ctx.botUserId,
-        type: "m.room.message",
-        content: {
-          msgtype: "m.notice",
-          body: `${actor} started project '${name}' from this message: ${matrixToLink(roomId)}`,
-          "m.relates_to": { "m.in_reply_to": { event_id: seed!.eventId } },
-        },
-        dedupeKey: `seed-link:${roomId}`,
-      });
+        `Seeded from a message in #${seedRoom.name} (${seedLink}):\n> ${seedEvent}`,
+        `seed-quote:${roomId}`,
+      );
+      await postNotice(
+        ctx,
+        seedRoom.roomId,
+        `${actor} started project '${name}' from this message: ${matrixToLink(roomId)}`,
+        `seed-link:${roomId}`,
+        { "m.relates_to": { "m.in_reply_to": { event_id: seed!.eventId } } },
+      );
     }
     ctx.log.info({ team: slug, project: name, roomId }, "created project");
     return presentProject(project, team);
@@ -140,13 +134,7 @@ export async function archiveProject(
     include: withAgents,
   });
   ctx.rooms.invalidate();
-  await ctx.outbound.enqueue({
-    roomId: project.roomId,
-    sender: ctx.botUserId,
-    type: "m.room.message",
-    content: { msgtype: "m.notice", body: `This project was archived by ${actor}.` },
-    dedupeKey: `archive:${project.roomId}`,
-  });
+  await postNotice(ctx, project.roomId, `This project was archived by ${actor}.`, `archive:${project.roomId}`);
   return presentProject(updated, team);
 }
 

@@ -3,6 +3,7 @@ import type { Stream as StreamView } from "../api/schemas.ts";
 import type { Stream, Team } from "../generated/prisma/client.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels, teamRoles } from "./rooms.ts";
+import { postNotice } from "./notices.ts";
 import { requireRole } from "./roles.ts";
 import { findTeam } from "./teams.ts";
 
@@ -83,12 +84,6 @@ export async function archiveStream(ctx: ModelContext, actor: string, slug: stri
   const stream = await findStream(ctx, team, name);
   if (stream.archivedAt) return presentStream(stream, team);
   const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { archivedAt: new Date() } });
-  await ctx.outbound.enqueue({
-    roomId: stream.roomId,
-    sender: ctx.botUserId,
-    type: "m.room.message",
-    content: { msgtype: "m.notice", body: `This stream was archived by ${actor}.` },
-    dedupeKey: `archive:${stream.roomId}`,
-  });
+  await postNotice(ctx, stream.roomId, `This stream was archived by ${actor}.`, `archive:${stream.roomId}`);
   return presentStream(updated, team);
 }

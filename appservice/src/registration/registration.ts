@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { chmod, readFile, rename, writeFile } from "node:fs/promises";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { chmod, rename, writeFile } from "node:fs/promises";
+import { stringify as stringifyYaml } from "yaml";
 import { ConfigError } from "../config/ConfigError.ts";
+import { readYamlFile } from "../config/readYamlFile.ts";
 import { agentNamespaceRegex } from "../matrix/ids.ts";
 import { registrationSchema, type Registration } from "./schema.ts";
 
@@ -43,25 +44,10 @@ export async function writeRegistration(file: string, registration: Registration
 }
 
 export async function loadRegistration(file: string): Promise<Registration> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      file,
-      undefined,
-      code === "ENOENT"
-        ? "registration file not found; create one with `aachat registration` and add it to the homeserver's app_service_config_files"
-        : `cannot be read (${code ?? String(error)})`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(file, undefined, `is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-  }
+  const raw = await readYamlFile(
+    file,
+    "registration file not found; create one with `aachat registration` and add it to the homeserver's app_service_config_files",
+  );
   const result = registrationSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -5,7 +5,7 @@ import { parsePort } from "./options.ts";
 export function registerUp(program: Command): void {
   program
     .command("up")
-    .description("start the whole embedded stack: Synapse, the appservice and the console (what `npm start` runs)")
+    .description("start the whole embedded stack: Synapse and the appservice (what `npm start` runs)")
     .option("--data-dir <dir>", "where all state lives (default: data/ in the checkout, or $AACHAT_DATA_DIR)")
     .option(
       "--server-name <name>",

@@ -111,7 +111,7 @@ function printReady(
       "",
       "aachat is up.",
       `  homeserver: ${homeserverUrl}   (server name: ${serverName})`,
-      `  appservice: ${appserviceUrl}   (HTTP API and runtime WebSocket)`,
+      `  appservice: ${appserviceUrl}   (HTTP API: /api/v1, documented at /api/v1/openapi.json)`,
       login,
       "",
       "Log in with Element or any Matrix client: choose 'other homeserver', enter the",

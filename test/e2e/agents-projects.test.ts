@@ -63,6 +63,27 @@ describe("agents and projects", () => {
     expect((await api("GET", `/agents/${name}`)).body).not.toHaveProperty("runtimeToken");
   });
 
+  it("updates the agent's profile from what its repository says", async () => {
+    const name = uniqueName("renamed");
+    const { agent } = (await api("POST", "/agents", { name, displayName: "Old Name" })).body as unknown as AgentBody;
+    const updated = await api("PATCH", `/agents/${name}`, {
+      displayName: "New Name",
+      repoUrl: "/home/alice/agents/renamed",
+    });
+    expect(updated.body).toMatchObject({ displayName: "New Name", repoUrl: "/home/alice/agents/renamed" });
+    const profile = await (
+      await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(agent.userId)}`)
+    ).json();
+    expect(profile).toMatchObject({ displayname: "New Name" });
+    const empty = await api("PATCH", `/agents/${name}`, {});
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({
+      error: { message: "body: give at least one of displayName, repoUrl, avatarUrl" },
+    });
+    const badAvatar = await api("PATCH", `/agents/${name}`, { avatarUrl: "https://example.org/a.png" });
+    expect(badAvatar.body).toMatchObject({ error: { message: expect.stringContaining("must be an mxc:// URL") } });
+  });
+
   it("refuses a taken or invalid agent name and registers nothing", async () => {
     const name = uniqueName("taken");
     await api("POST", "/agents", { name });
@@ -183,5 +204,15 @@ describe("agents and projects", () => {
     expect((await api("DELETE", `/agents/${name}`)).status).toBe(204);
     await left;
     expect((await api("GET", `/agents/${name}`)).status).toBe(404);
+    const login = await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/login`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${running.registration.as_token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "m.login.application_service",
+        identifier: { type: "m.id.user", user: agent.userId },
+      }),
+    });
+    expect(login.status, "the deleted agent's user is deactivated").toBe(403);
+    expect(await login.json()).toMatchObject({ errcode: "M_USER_DEACTIVATED" });
   });
 });

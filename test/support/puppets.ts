@@ -17,7 +17,7 @@ export async function asPuppet(
   const response = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${registration.as_token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return {
     status: response.status,

@@ -249,6 +249,15 @@ export function apiRoutes(ctx: ModelContext): Route[] {
       handle: ({ caller, params }) => agents.getAgent(ctx, caller, params.agent!),
     }),
     route({
+      method: "patch",
+      path: "/agents/:agent",
+      summary: "Update your agent from its repository: display name, avatar (mxc://), repository URL",
+      params: { agent: s.agentName },
+      body: s.updateAgentBody,
+      response: s.agent,
+      handle: ({ caller, params, body }) => agents.updateAgent(ctx, caller, params.agent!, body),
+    }),
+    route({
       method: "delete",
       path: "/agents/:agent",
       summary: "Delete your agent: it leaves every room and its token stops working",

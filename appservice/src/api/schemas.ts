@@ -70,6 +70,7 @@ export const agent = z.object({
   owner: z.string(),
   displayName: z.string(),
   repoUrl: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
   dmRoomId: z.string(),
   projects: z.array(z.object({ team: z.string(), project: z.string() })),
   tokenIssuedAt: z.string().nullable(),
@@ -106,11 +107,25 @@ export const createProjectBody = z.strictObject({
   /** Seed the project from a stream message: the project links back to it and the stream gets a link. */
   seed: z.strictObject({ stream: roomName, eventId: z.string().regex(/^\$/, "is not an event id") }).optional(),
 });
+export const MXC_URL = /^mxc:\/\/[A-Za-z0-9.\-:[\]]+\/[A-Za-z0-9_-]+$/;
+const avatarUrl = z.string().regex(MXC_URL, "must be an mxc:// URL (upload the image to the homeserver first)");
+const repoUrl = z.string().min(1).max(2000);
+const displayName = z.string().min(1).max(100);
+
 export const createAgentBody = z.strictObject({
   name: agentName,
-  displayName: z.string().min(1).max(100).optional(),
-  repoUrl: z.string().min(1).max(2000).optional(),
+  displayName: displayName.optional(),
+  repoUrl: repoUrl.optional(),
+  avatarUrl: avatarUrl.optional(),
 });
+/** What re-reading the agent's repository can change. */
+export const updateAgentBody = z
+  .strictObject({
+    displayName: displayName.optional(),
+    repoUrl: repoUrl.optional(),
+    avatarUrl: avatarUrl.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "give at least one of displayName, repoUrl, avatarUrl");
 
 // ---- responses ----
 

@@ -5,10 +5,17 @@ import type { UserId } from "./ids.ts";
 export class Puppets {
   constructor(private readonly bridge: Bridge) {}
 
-  /** Registers the puppet if needed and makes its profile show this display name. */
-  async ensure(userId: UserId, displayName: string): Promise<void> {
+  /** Registers the puppet if needed and makes its profile show this display name (and avatar). */
+  async ensure(userId: UserId, displayName: string, avatarUrl?: string | null): Promise<void> {
     const intent = this.bridge.getIntent(userId);
     await intent.ensureRegistered();
-    await intent.ensureProfile(displayName);
+    await intent.ensureProfile(displayName, avatarUrl ?? undefined);
+  }
+
+  /** Deactivates a deleted agent's user, so nobody can act as it again. */
+  async deactivate(userId: UserId): Promise<void> {
+    await this.bridge
+      .getIntent(userId)
+      .matrixClient.doRequest("POST", "/_matrix/client/v3/account/deactivate", null, { erase: false });
   }
 }

@@ -29,6 +29,7 @@ export function presentAgent(agent: AgentWithProjects): AgentView {
     owner: agent.ownerUserId,
     displayName: agent.displayName,
     repoUrl: agent.repoUrl,
+    avatarUrl: agent.avatarUrl,
     dmRoomId: agent.dmRoomId,
     projects: agent.projects.map((m) => ({ team: m.project.team.slug, project: m.project.name })),
     tokenIssuedAt: agent.tokenIssuedAt?.toISOString() ?? null,
@@ -43,7 +44,7 @@ export function presentAgent(agent: AgentWithProjects): AgentView {
 export async function registerAgent(
   ctx: ModelContext,
   owner: string,
-  input: { name: string; displayName?: string; repoUrl?: string },
+  input: { name: string; displayName?: string; repoUrl?: string; avatarUrl?: string },
 ): Promise<{ agent: AgentView; runtimeToken: string }> {
   return ctx.locks.run(`agent:${input.name}`, async () => {
     if (await ctx.db.agent.findUnique({ where: { name: input.name } })) {
@@ -51,7 +52,7 @@ export async function registerAgent(
     }
     const puppet = toUserId(`${AGENT_LOCALPART_PREFIX}${input.name}`, ctx.serverName);
     const displayName = input.displayName ?? input.name;
-    await ctx.puppets.ensure(puppet, displayName);
+    await ctx.puppets.ensure(puppet, displayName, input.avatarUrl);
     const personal = await ensurePersonalTeam(ctx, owner);
     const dmRoomId = await createManagedRoom(ctx, {
       name: `dm:${input.name}`,
@@ -70,6 +71,7 @@ export async function registerAgent(
         ownerUserId: owner,
         displayName,
         repoUrl: input.repoUrl ?? null,
+        avatarUrl: input.avatarUrl ?? null,
         dmRoomId,
         tokenHash: hash,
         tokenIssuedAt: new Date(),
@@ -123,8 +125,29 @@ export async function deleteAgent(ctx: ModelContext, owner: string, name: string
         .catch((error: unknown) => ctx.log.warn({ err: error, roomId }, "agent could not leave"));
     }
     await muteInHumansOnlyStreams(ctx);
+    await ctx.puppets
+      .deactivate(agent.userId as UserId)
+      .catch((error: unknown) => ctx.log.warn({ err: error, agent: name }, "could not deactivate the agent's user"));
     ctx.log.info({ agent: name, owner }, "deleted agent");
   });
+}
+
+/** Applies what the agent's repository says now: display name, avatar, repository URL. */
+export async function updateAgent(
+  ctx: ModelContext,
+  owner: string,
+  name: string,
+  patch: { displayName?: string; repoUrl?: string; avatarUrl?: string | null },
+): Promise<AgentView> {
+  const agent = await ownedAgent(ctx, owner, name);
+  const updated = await ctx.db.agent.update({
+    where: { id: agent.id },
+    data: patch,
+    include: withProjects,
+  });
+  ctx.rooms.invalidate();
+  await ctx.puppets.ensure(agent.userId as UserId, updated.displayName, updated.avatarUrl);
+  return presentAgent(updated);
 }
 
 export async function rotateToken(ctx: ModelContext, owner: string, name: string): Promise<string> {

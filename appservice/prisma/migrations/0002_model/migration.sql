@@ -65,6 +65,7 @@ CREATE TABLE "Agent" (
     "ownerUserId" TEXT NOT NULL,
     "displayName" TEXT NOT NULL,
     "repoUrl" TEXT,
+    "avatarUrl" TEXT,
     "dmRoomId" TEXT NOT NULL,
     "tokenHash" TEXT,
     "tokenIssuedAt" DATETIME,

@@ -20,6 +20,10 @@ const USER_ERROR_NAMES = new Set([
   "SynapseStartError",
   "SynapseConfigError",
   "HomeserverNotReadyError",
+  "AgentRepoError",
+  "CloneError",
+  "GitCommandError",
+  "MemoryPublishError",
 ]);
 
 export function isUserError(error: unknown): error is Error {

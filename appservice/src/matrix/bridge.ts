@@ -41,7 +41,11 @@ function routeBotSdkLogs(log: Logger): void {
   });
   // Registering a puppet that already exists is the normal case for ensureRegistered.
   const expected = (rest: unknown[]) =>
-    rest.some((part) => typeof part === "string" && part.includes("User ID is in use"));
+    rest.some(
+      (part) =>
+        (typeof part === "string" && part.includes("User ID is in use")) ||
+        (typeof part === "object" && part !== null && (part as { errcode?: unknown }).errcode === "M_USER_IN_USE"),
+    );
   const logger: ILogger = {
     info: (module, ...rest) => log.info(format(module, rest)),
     warn: (module, ...rest) => log.warn(format(module, rest)),

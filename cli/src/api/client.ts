@@ -19,6 +19,7 @@ import {
   type deleteTeamBody,
   type renameTeamBody,
   type setMemberBody,
+  type updateAgentBody,
   type updateStreamBody,
 } from "../../../appservice/src/api/schemas.ts";
 
@@ -193,6 +194,11 @@ export class ApiClient {
 
   getAgent(name: string): Promise<Agent> {
     return this.#json("GET", path`/agents/${name}`, agent);
+  }
+
+  /** Applies what the agent's repository says now (display name, avatar, repository URL). */
+  updateAgent(name: string, body: z.input<typeof updateAgentBody>): Promise<Agent> {
+    return this.#json("PATCH", path`/agents/${name}`, agent, body);
   }
 
   deleteAgent(name: string): Promise<void> {

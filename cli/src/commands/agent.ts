@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { printResult, progress } from "../output.ts";
 import { renderAgent, renderAgentList, renderRuntimeToken, renderSignalList } from "../format/agents.ts";
+import { registerAgentRepoCommands } from "./agentRepo.ts";
 import { addJsonOption, checkAgentName, checkText, confirmByTyping, loggedIn, type JsonOption } from "./apiCommand.ts";
 
 const DISPLAY_NAME_MAX = 100;
@@ -43,6 +44,8 @@ export function registerAgent(program: Command): void {
       ].join("\n"),
     );
   });
+
+  registerAgentRepoCommands(agent);
 
   addJsonOption(agent.command("list").description("the agents you own")).action(async (options: JsonOption) => {
     const { api } = await loggedIn();

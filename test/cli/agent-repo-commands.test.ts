@@ -20,7 +20,13 @@ const profileOf = async (userId: string) =>
     await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(userId)}`)
   ).json()) as {
     displayname?: string;
+    avatar_url?: string;
   };
+
+const ONE_PIXEL_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 /** A bare repository holding a scaffolded agent, changed by `edit` before it is pushed. */
 async function remoteAgentRepo(name: string, edit?: (dir: string) => Promise<void>): Promise<string> {
@@ -96,6 +102,18 @@ describe("aachat agent create|validate|update: agents are git repositories", () 
     expect(updated.code, updated.stderr).toBe(0);
     expect(JSON.parse(updated.stdout)).toMatchObject({ displayName: "After" });
     expect((await profileOf(agent.userId)).displayname).toBe("After");
+
+    // An avatar in the repository is uploaded to the homeserver and shown on the agent's profile.
+    await writeFile(path.join(agentsDir, name, "avatar.png"), ONE_PIXEL_PNG);
+    await writeFile(envFile, `${await readFile(envFile, "utf8")}avatar: avatar.png\n`);
+    const withAvatar = await runCli(["agent", "update", name, "--json"], env);
+    expect(withAvatar.code, withAvatar.stderr).toBe(0);
+    expect(JSON.parse(withAvatar.stdout)).toMatchObject({ avatarUrl: expect.stringMatching(/^mxc:\/\//) });
+    expect((await profileOf(agent.userId)).avatar_url).toMatch(/^mxc:\/\//);
+
+    const deleted = await runCli(["agent", "delete", name, "--yes"], env);
+    expect(deleted.stdout).toContain(`Its repository stays in ${path.join(agentsDir, name)}.`);
+    expect(existsSync(path.join(agentsDir, name, "CLAUDE.md"))).toBe(true);
   });
 
   it("registers an existing repository by cloning it, with the name it declares", async () => {

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
 import { printResult, progress } from "../output.ts";
+import { agentsDir } from "../stack/agentsDir.ts";
 import { renderAgent, renderAgentList, renderRuntimeToken, renderSignalList } from "../format/agents.ts";
 import { registerAgentRepoCommands } from "./agentRepo.ts";
 import { addJsonOption, checkAgentName, checkText, confirmByTyping, loggedIn, type JsonOption } from "./apiCommand.ts";
@@ -78,7 +81,11 @@ export function registerAgent(program: Command): void {
       refusal: "pass --yes to delete an agent non-interactively",
     });
     await api.deleteAgent(name);
-    if (!options.json) process.stdout.write(`Deleted agent ${name}.\n`);
+    if (!options.json) {
+      const repository = path.join(agentsDir(), name);
+      const kept = existsSync(repository) ? ` Its repository stays in ${repository}.` : "";
+      process.stdout.write(`Deleted agent ${name}: it left every room, its token and its Matrix user are gone.${kept}\n`);
+    }
   });
 
   const token = agent.command("token").description("an agent's runtime token");

@@ -20,6 +20,8 @@ import { createBridge } from "./matrix/bridge.ts";
 import { agentNamespaceRegex, userId, type UserId } from "./matrix/ids.ts";
 import { pingHomeserver } from "./matrix/ping.ts";
 import type { Registration } from "./registration/schema.ts";
+import { RuntimeSocketServer } from "./runtime/RuntimeSocketServer.ts";
+import { SignalDispatcher } from "./runtime/SignalDispatcher.ts";
 
 export interface StartOptions {
   config: AppserviceConfig;
@@ -83,9 +85,10 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       botUserId,
       log: log.child({ module: "model" }),
     });
+    const dispatcher = new SignalDispatcher();
     const inbox = new Inbox(
       db,
-      [new BotInviteHandler(model), new PowerLevelGuard(model), new MentionHandler(model)],
+      [new BotInviteHandler(model), new PowerLevelGuard(model), new MentionHandler(model, dispatcher.signalsStored)],
       log.child({ module: "inbox" }),
     );
     cleanups.push(() => inbox.close());
@@ -104,6 +107,10 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     app.use(errorHandler(log));
     const server: Server = await listen(app, config.appservice.bindAddress, config.appservice.port);
     cleanups.push(() => closeServer(server));
+    const runtimeSockets = new RuntimeSocketServer({ model, dispatcher, log: log.child({ module: "runtime" }) });
+    runtimeSockets.attach(server);
+    // Pushed after the server, so it runs before it: open runtime sockets would keep server.close() waiting.
+    cleanups.push(() => runtimeSockets.close());
     const url = `http://${config.appservice.bindAddress}:${boundPort(server)}`;
     log.info({ url }, "appservice listening");
 

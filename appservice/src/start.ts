@@ -76,16 +76,17 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     );
     const outbound = new OutboundQueue(db, matrix, log.child({ module: "outbound" }));
     cleanups.push(() => outbound.close());
+    const dispatcher = new SignalDispatcher();
     const model = createModelContext({
       db,
       matrix,
       outbound,
       puppets: new Puppets(bridge),
+      runtimes: dispatcher,
       serverName: config.homeserver.serverName,
       botUserId,
       log: log.child({ module: "model" }),
     });
-    const dispatcher = new SignalDispatcher();
     const inbox = new Inbox(
       db,
       [new BotInviteHandler(model), new PowerLevelGuard(model), new MentionHandler(model, dispatcher.signalsStored)],

@@ -220,6 +220,19 @@ describe("the runtime WebSocket", () => {
     expect(await refusedStatus(socketUrl, { authorization: `Bearer ${runtimeToken}` })).toBe(401);
   });
 
+  it("ends a connection at once when its token is rotated or revoked", async () => {
+    const name = uniqueName("rotating");
+    const { runtimeToken } = (await api("POST", "/agents", { name })).body as { runtimeToken: string };
+    const first = await connect({ token: runtimeToken });
+    await first.next("hello");
+    const { runtimeToken: rotated } = (await api("POST", `/agents/${name}/token`)).body as { runtimeToken: string };
+    expect(await first.closed).toEqual({ code: 4001, reason: "runtime token rotated" });
+    const second = await connect({ token: rotated });
+    await second.next("hello");
+    await api("DELETE", `/agents/${name}/token`);
+    expect(await second.closed).toEqual({ code: 4001, reason: "runtime token revoked" });
+  });
+
   it("lets a newer connection of the same agent replace the older one", async () => {
     const older = await connect(reviewer);
     await older.next("hello");

@@ -18,6 +18,8 @@ export interface ModelContext {
   log: Logger;
   /** Serialises changes to the same team, agent or room. */
   locks: KeyedMutex;
+  /** The runtimes connected now; a changed token or a deleted agent ends its connection. */
+  runtimes: { disconnect(agentId: number, reason: string): void };
   /** Cached room roles for mention routing; every change to projects or agents invalidates it. */
   rooms: RoomDirectory;
 }

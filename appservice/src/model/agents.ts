@@ -117,6 +117,7 @@ export async function deleteAgent(ctx: ModelContext, owner: string, name: string
   const agent = await ownedAgent(ctx, owner, name);
   await ctx.locks.run(`agent:${name}`, async () => {
     await ctx.db.agent.delete({ where: { id: agent.id } });
+    ctx.runtimes.disconnect(agent.id, "agent deleted");
     ctx.rooms.invalidate();
     const rooms = await ctx.matrix.joinedRooms(agent.userId as UserId).catch(() => new Set<string>());
     for (const roomId of rooms) {
@@ -154,12 +155,14 @@ export async function rotateToken(ctx: ModelContext, owner: string, name: string
   const agent = await ownedAgent(ctx, owner, name);
   const { token, hash } = newRuntimeToken();
   await ctx.db.agent.update({ where: { id: agent.id }, data: { tokenHash: hash, tokenIssuedAt: new Date() } });
+  ctx.runtimes.disconnect(agent.id, "runtime token rotated");
   return token;
 }
 
 export async function revokeToken(ctx: ModelContext, owner: string, name: string): Promise<void> {
   const agent = await ownedAgent(ctx, owner, name);
   await ctx.db.agent.update({ where: { id: agent.id }, data: { tokenHash: null, tokenIssuedAt: null } });
+  ctx.runtimes.disconnect(agent.id, "runtime token revoked");
 }
 
 /** The agent a runtime token belongs to, or undefined for an unknown, rotated or revoked token. */

@@ -1,5 +1,8 @@
 import type { RuntimeConnection } from "./RuntimeConnection.ts";
 
+/** WebSocket close code when the connection's token stops being valid. */
+export const RUNTIME_CLOSE_CREDENTIALS_CHANGED = 4001;
+
 /**
  * Knows the one live runtime connection of each agent and pushes newly stored signals to
  * it. The connection reads them from the database, so order and content are the stored rows.
@@ -17,6 +20,14 @@ export class SignalDispatcher {
   /** Forgets the connection unless a newer one has already replaced it. */
   unregister(connection: RuntimeConnection): void {
     if (this.#connections.get(connection.agent.id) === connection) this.#connections.delete(connection.agent.id);
+  }
+
+  /** Closes the agent's connection (its token was rotated or revoked, or the agent deleted). */
+  disconnect(agentId: number, reason: string): void {
+    const connection = this.#connections.get(agentId);
+    if (!connection) return;
+    this.#connections.delete(agentId);
+    void connection.close(RUNTIME_CLOSE_CREDENTIALS_CHANGED, reason);
   }
 
   connections(): RuntimeConnection[] {

@@ -5,6 +5,7 @@ import { ConfigError } from "./config/ConfigError.ts";
 import type { AppserviceConfig } from "./config/schema.ts";
 import { openDatabase, type Db } from "./db/database.ts";
 import { apiRouter } from "./api/router.ts";
+import { consoleRouter } from "../../admin-ui/src/server/consoleRouter.ts";
 import { BotInviteHandler } from "./handlers/BotInviteHandler.ts";
 import { MentionHandler } from "./handlers/MentionHandler.ts";
 import { PowerLevelGuard } from "./handlers/PowerLevelGuard.ts";
@@ -105,6 +106,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       }),
     );
     app.use("/api/v1", apiRouter(model, config.homeserver.url, config.appservice.url, log.child({ module: "api" })));
+    app.use("/", consoleRouter({ homeserverUrl: config.homeserver.url, serverName: config.homeserver.serverName }));
     app.use(errorHandler(log));
     const server: Server = await listen(app, config.appservice.bindAddress, config.appservice.port);
     cleanups.push(() => closeServer(server));

@@ -1,0 +1,245 @@
+import { css, html, LitElement, nothing } from "lit";
+import { ApiClient, ApiError, type MeResponse } from "./api.ts";
+import { fetchConsoleConfig, type ConsoleConfig } from "./consoleConfig.ts";
+import { messageOf } from "./errors.ts";
+import type { SignedInDetail } from "./login-form.ts";
+import { logoutFromHomeserver } from "./matrixAuth.ts";
+import { parseRoute, type Route } from "./routes.ts";
+import { clearSession, loadSession, saveSession, type Session } from "./session.ts";
+import { sharedStyles } from "./styles.ts";
+import "./login-form.ts";
+import "./teams-page.ts";
+import "./team-page.ts";
+import "./agents-page.ts";
+
+/** The console: loads its config, restores the tab's session, and shows the login form or the signed-in layout. */
+export class AachatApp extends LitElement {
+  static override properties = {
+    config: { state: true },
+    session: { state: true },
+    me: { state: true },
+    route: { state: true },
+    startupError: { state: true },
+    loggingOut: { state: true },
+  };
+  static override styles = [
+    sharedStyles,
+    css`
+      .layout {
+        display: grid;
+        grid-template-columns: 14rem minmax(0, 1fr);
+        grid-template-rows: auto 1fr;
+        grid-template-areas: "top top" "side main";
+        min-height: 100vh;
+      }
+      header {
+        grid-area: top;
+        display: flex;
+        align-items: center;
+        gap: 1rem;
+        padding: 0.6rem 1.25rem;
+        background: var(--surface);
+        border-bottom: 1px solid var(--border);
+      }
+      .brand {
+        font-weight: 800;
+        font-size: 1.2rem;
+        letter-spacing: -0.02em;
+        text-decoration: none;
+        color: var(--text);
+      }
+      .brand span {
+        color: var(--muted);
+        font-weight: 500;
+      }
+      .user {
+        margin-left: auto;
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        min-width: 0;
+      }
+      .user .mono {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      nav {
+        grid-area: side;
+        padding: 1rem 0.75rem;
+        border-right: 1px solid var(--border);
+        background: var(--surface);
+      }
+      nav ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.25rem;
+      }
+      nav a {
+        display: block;
+        padding: 0.45rem 0.75rem;
+        border-radius: 6px;
+        color: var(--text);
+        text-decoration: none;
+        font-weight: 600;
+      }
+      nav a:hover {
+        background: var(--bg);
+      }
+      nav a[aria-current="page"] {
+        background: var(--accent-soft);
+        color: var(--accent);
+      }
+      main {
+        grid-area: main;
+        padding: 1.5rem;
+        max-width: 60rem;
+        width: 100%;
+        min-width: 0;
+      }
+      .status {
+        padding: 2rem;
+        text-align: center;
+      }
+      @media (max-width: 640px) {
+        .layout {
+          grid-template-columns: minmax(0, 1fr);
+          grid-template-rows: auto auto 1fr;
+          grid-template-areas: "top" "side" "main";
+        }
+        header {
+          padding: 0.5rem 0.75rem;
+          gap: 0.5rem;
+        }
+        .brand span {
+          display: none;
+        }
+        nav {
+          border-right: none;
+          border-bottom: 1px solid var(--border);
+          padding: 0.4rem 0.75rem;
+        }
+        nav ul {
+          grid-auto-flow: column;
+          justify-content: start;
+        }
+        main {
+          padding: 1rem 0.75rem;
+        }
+      }
+    `,
+  ];
+
+  declare private config: ConsoleConfig | null;
+  declare private session: Session | null;
+  declare private me: MeResponse | null;
+  declare private route: Route;
+  declare private startupError: string | null;
+  declare private loggingOut: boolean;
+  #api: ApiClient | null = null;
+  readonly #onHashChange = () => (this.route = parseRoute(location.hash));
+
+  constructor() {
+    super();
+    this.config = null;
+    this.session = null;
+    this.me = null;
+    this.route = parseRoute(location.hash);
+    this.startupError = null;
+    this.loggingOut = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener("hashchange", this.#onHashChange);
+    void this.#start();
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener("hashchange", this.#onHashChange);
+    super.disconnectedCallback();
+  }
+
+  async #start(): Promise<void> {
+    try {
+      this.config = await fetchConsoleConfig();
+      const stored = loadSession();
+      if (!stored) return;
+      const api = new ApiClient({ serverUrl: location.origin, accessToken: stored.accessToken });
+      try {
+        this.#signIn(stored, await api.me());
+      } catch (error) {
+        // An expired or revoked token: sign in again.
+        if (error instanceof ApiError && error.status === 401) clearSession();
+        else throw error;
+      }
+    } catch (error) {
+      this.startupError = messageOf(error);
+    }
+  }
+
+  #signIn(session: Session, me: MeResponse): void {
+    saveSession(session);
+    this.#api = new ApiClient({ serverUrl: location.origin, accessToken: session.accessToken });
+    this.session = session;
+    this.me = me;
+  }
+
+  /** Ends the session at the homeserver first (so the token is dead before the form shows), then forgets it. */
+  async #logOut(): Promise<void> {
+    this.loggingOut = true;
+    if (this.session) await logoutFromHomeserver(this.session);
+    clearSession();
+    this.session = null;
+    this.me = null;
+    this.#api = null;
+    this.loggingOut = false;
+  }
+
+  override render() {
+    if (this.startupError) return html`<p class="status error" role="alert">${this.startupError}</p>`;
+    if (!this.config) return html`<p class="status muted">Loading…</p>`;
+    if (!this.session || !this.me || !this.#api) {
+      return html`<login-form
+        .homeserverUrl=${this.config.homeserverUrl}
+        .serverName=${this.config.serverName}
+        @signed-in=${(event: CustomEvent<SignedInDetail>) => this.#signIn(event.detail.session, event.detail.me)}
+      ></login-form>`;
+    }
+    return html`
+      <div class="layout">
+        <header>
+          <a class="brand" href="#/teams">aachat <span>console</span></a>
+          <div class="user">
+            <span class="mono" title="Signed in as">${this.me.userId}</span>
+            <button class="secondary" type="button" ?disabled=${this.loggingOut} @click=${() => void this.#logOut()}>
+              ${this.loggingOut ? "Logging out…" : "Log out"}
+            </button>
+          </div>
+        </header>
+        <nav aria-label="Sections">
+          <ul>
+            <li><a href="#/teams" aria-current=${this.route.page === "agents" ? nothing : "page"}>Teams</a></li>
+            <li><a href="#/agents" aria-current=${this.route.page === "agents" ? "page" : nothing}>Agents</a></li>
+          </ul>
+        </nav>
+        <main>${this.#page(this.#api, this.me)}</main>
+      </div>
+    `;
+  }
+
+  #page(api: ApiClient, me: MeResponse) {
+    switch (this.route.page) {
+      case "agents":
+        return html`<agents-page .api=${api}></agents-page>`;
+      case "team":
+        return html`<team-page .api=${api} .me=${me} .slug=${this.route.slug}></team-page>`;
+      default:
+        return html`<teams-page .api=${api} .me=${me}></teams-page>`;
+    }
+  }
+}
+
+customElements.define("aachat-app", AachatApp);

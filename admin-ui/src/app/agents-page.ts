@@ -1,0 +1,176 @@
+import { html, nothing } from "lit";
+import { ActionElement } from "./ActionElement.ts";
+import type { Agent, ApiClient } from "./api.ts";
+import { submittedFields } from "./forms.ts";
+import { teamHref } from "./routes.ts";
+import "./token-panel.ts";
+
+interface ShownToken {
+  agentName: string;
+  token: string;
+}
+
+/** Your agents: register, rotate a runtime token (shown once), delete after confirming. */
+export class AgentsPage extends ActionElement {
+  static override properties = {
+    api: { attribute: false },
+    agents: { state: true },
+    shownToken: { state: true },
+    confirmingDelete: { state: true },
+  };
+
+  declare api: ApiClient;
+  declare private agents: Agent[] | null;
+  declare private shownToken: ShownToken | null;
+  declare private confirmingDelete: string | null;
+
+  constructor() {
+    super();
+    this.agents = null;
+    this.shownToken = null;
+    this.confirmingDelete = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.#load();
+  }
+
+  async #load(): Promise<void> {
+    await this.act("load", async () => {
+      this.agents = await this.api.listAgents();
+    });
+  }
+
+  override render() {
+    return html`
+      <h1>Agents</h1>
+      <p class="muted">
+        An agent is a Matrix user (<span class="mono">@agent_…</span>) that you own. Its runtime signs in with a runtime
+        token.
+      </p>
+      ${
+        this.shownToken
+          ? html`<token-panel
+              .agentName=${this.shownToken.agentName}
+              .token=${this.shownToken.token}
+              @dismiss=${() => (this.shownToken = null)}
+            ></token-panel>`
+          : nothing
+      }
+      <section class="card" aria-labelledby="your-agents">
+        <h2 id="your-agents">Your agents</h2>
+        ${this.errorFor("load")} ${this.agents === null ? html`<p class="muted">Loading…</p>` : this.#list(this.agents)}
+      </section>
+      <section class="card" aria-labelledby="register-agent">
+        <h2 id="register-agent">Register an agent</h2>
+        <form class="inline" aria-label="Register an agent" @submit=${this.#register}>
+          <label>Name <input name="name" required placeholder="reviewer" /></label>
+          <label>Display name <input name="displayName" maxlength="100" placeholder="Reviewer" /></label>
+          <button type="submit" ?disabled=${this.isBusy("register")}>Register agent</button>
+        </form>
+        <p class="muted">A name is 2-32 lowercase letters, digits or "-", starting with a letter.</p>
+        ${this.errorFor("register")}
+      </section>
+    `;
+  }
+
+  #list(agents: Agent[]) {
+    if (agents.length === 0) {
+      return html`<p class="empty">No agents yet. Register one below, then add it to a project on a team's page.</p>`;
+    }
+    return html`<ul class="rows" aria-label="Agents">
+      ${agents.map((agent) => this.#row(agent))}
+    </ul>`;
+  }
+
+  #row(agent: Agent) {
+    const key = `agent:${agent.name}`;
+    return html`<li>
+      <div class="grow">
+        <strong>${agent.displayName}</strong> <span class="mono muted">${agent.userId}</span>
+        <div class="muted">
+          ${
+            agent.projects.length === 0
+              ? "In no project yet."
+              : html`Projects:
+                ${agent.projects.map(
+                  (p, index) => html`${index > 0 ? ", " : ""}<a href=${teamHref(p.team)}>${p.team}/${p.project}</a>`,
+                )}`
+          }
+        </div>
+        <div class="muted">
+          ${
+            agent.tokenIssuedAt
+              ? `Token issued ${new Date(agent.tokenIssuedAt).toLocaleString()}`
+              : "No runtime token: rotate to issue one."
+          }
+        </div>
+      </div>
+      <div class="actions">
+        ${
+          this.confirmingDelete === agent.name
+            ? html`<span>Delete ${agent.name}? It leaves every room.</span>
+                <button
+                  class="danger"
+                  type="button"
+                  ?disabled=${this.isBusy(key)}
+                  @click=${() => void this.#delete(agent.name)}
+                >
+                  Yes, delete
+                </button>
+                <button class="secondary" type="button" @click=${() => (this.confirmingDelete = null)}>Cancel</button>`
+            : html`<button
+                  class="secondary"
+                  type="button"
+                  aria-label="Rotate token of ${agent.name}"
+                  ?disabled=${this.isBusy(key)}
+                  @click=${() => void this.#rotate(agent.name)}
+                >
+                  Rotate token
+                </button>
+                <button
+                  class="danger"
+                  type="button"
+                  aria-label="Delete ${agent.name}"
+                  @click=${() => (this.confirmingDelete = agent.name)}
+                >
+                  Delete
+                </button>`
+        }
+      </div>
+      ${this.errorFor(key)}
+    </li>`;
+  }
+
+  async #register(event: SubmitEvent): Promise<void> {
+    const fields = submittedFields(event);
+    const name = fields.get("name");
+    const displayName = fields.get("displayName");
+    const registered = await this.act("register", async () => {
+      const { runtimeToken } = await this.api.createAgent({ name, displayName: displayName || undefined });
+      this.shownToken = { agentName: name, token: runtimeToken };
+    });
+    if (!registered) return;
+    fields.form.reset();
+    await this.#load();
+  }
+
+  async #rotate(name: string): Promise<void> {
+    const rotated = await this.act(`agent:${name}`, async () => {
+      const { runtimeToken } = await this.api.rotateAgentToken(name);
+      this.shownToken = { agentName: name, token: runtimeToken };
+    });
+    if (rotated) await this.#load();
+  }
+
+  async #delete(name: string): Promise<void> {
+    const deleted = await this.act(`agent:${name}`, () => this.api.deleteAgent(name));
+    if (!deleted) return;
+    this.confirmingDelete = null;
+    if (this.shownToken?.agentName === name) this.shownToken = null;
+    await this.#load();
+  }
+}
+
+customElements.define("agents-page", AgentsPage);

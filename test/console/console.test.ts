@@ -1,0 +1,232 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { registerUser } from "@aachat/synapse";
+import { apiAs, uniqueName, type Api } from "../support/api.ts";
+import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import { asPuppet } from "../support/puppets.ts";
+import { ARTIFACTS_DIR, PHONE, launchChromium, loginForm, newPage, screenshot, signIn } from "./browser.ts";
+
+interface User {
+  username: string;
+  password: string;
+  userId: string;
+  accessToken: string;
+}
+
+describe("the admin console", () => {
+  let running: TestAppservice;
+  let browser: Browser;
+  let consoleUrl: string;
+  let user: User;
+  let api: Api;
+  const team = uniqueName("team");
+  const agentName = uniqueName("scribe");
+  const pages: Page[] = [];
+
+  const openPage = async () => {
+    const page = await newPage(browser);
+    pages.push(page);
+    return page;
+  };
+
+  beforeAll(async () => {
+    const stack = inject("stack");
+    running = await startTestAppservice();
+    consoleUrl = `${running.appservice.url}/`;
+    const username = `carol-${randomBytes(4).toString("hex")}`;
+    const password = randomBytes(12).toString("hex");
+    const registered = await registerUser({
+      homeserverUrl: stack.homeserverUrl,
+      sharedSecret: stack.registrationSharedSecret,
+      username,
+      password,
+    });
+    user = { username, password, userId: registered.userId, accessToken: registered.accessToken };
+    api = apiAs(user, running.appservice.url);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.appservice.close();
+  });
+
+  it("serves the shell with a strict CSP, the bundled script and its config", async () => {
+    const shell = await fetch(consoleUrl);
+    const csp = shell.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ${new URL(inject("stack").homeserverUrl).origin}`);
+    expect(await shell.text()).toContain("<aachat-app>");
+    const script = await fetch(`${running.appservice.url}/console.js`);
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(script.headers.get("cache-control")).toBe("no-cache");
+    const body = Buffer.from(await script.arrayBuffer());
+    const config = await (await fetch(`${running.appservice.url}/console/config.json`)).json();
+    expect(config).toEqual({ homeserverUrl: inject("stack").homeserverUrl, serverName: "localhost" });
+    expect((await fetch(`${running.appservice.url}/health`)).status).toBe(200);
+    await recordMetric({ bundleBytes: body.length, bundleGzipBytes: gzipSync(body).length });
+  });
+
+  it("says so next to the form when the password is wrong, and shows the user and their personal team after signing in", async () => {
+    const page = await openPage();
+    await page.goto(consoleUrl);
+    await loginForm(page).waitFor();
+    const firstRenderMs = await page.evaluate(
+      () => performance.getEntriesByName("aachat-login-form-rendered")[0]?.startTime ?? -1,
+    );
+    await recordMetric({ loginFormRenderedMs: Math.round(firstRenderMs) });
+    await screenshot(page, "login");
+
+    await loginForm(page).getByLabel("User name").fill(user.username);
+    await loginForm(page).getByLabel("Password").fill("not-the-password");
+    await loginForm(page).getByRole("button", { name: "Sign in" }).click();
+    await loginForm(page).getByRole("alert").filter({ hasText: "Wrong user name or password." }).waitFor();
+
+    await signIn(page, consoleUrl, user);
+    await page.getByRole("list", { name: "Teams" }).getByText(`~${user.username}`).waitFor();
+  });
+
+  it("creates a team, then a stream and a project in it", async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    const createTeam = page.getByRole("form", { name: "Create a team" });
+    await createTeam.getByLabel("Slug").fill(team);
+    await createTeam.getByLabel("Name").fill("Console Crew");
+    await createTeam.getByRole("button", { name: "Create team" }).click();
+    await page.getByRole("heading", { name: "Console Crew" }).waitFor();
+
+    const createStream = page.getByRole("form", { name: "Create a stream" });
+    await createStream.getByLabel("Stream name").fill("general");
+    await createStream.getByRole("button", { name: "Create stream" }).click();
+    await page.getByRole("list", { name: "Streams" }).getByText("#general").waitFor();
+
+    const createProject = page.getByRole("form", { name: "Create a project" });
+    await createProject.getByLabel("Project name").fill("site");
+    await createProject.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("article", { name: "Project site" }).waitFor();
+
+    const detail = await api<{ streams: { name: string; humansOnly: boolean }[]; projects: { name: string }[] }>(
+      "GET",
+      `/teams/${team}`,
+    );
+    expect(detail.body.streams).toMatchObject([{ name: "general", humansOnly: true }]);
+    expect(detail.body.projects).toMatchObject([{ name: "site" }]);
+
+    await screenshot(page, "team");
+    await page.setViewportSize(PHONE);
+    await screenshot(page, "team-phone");
+
+    await page.getByRole("link", { name: "Teams", exact: true }).click();
+    await page.getByRole("list", { name: "Teams" }).getByText(team).waitFor();
+  });
+
+  it("registers an agent, shows its token once, and adds it to the project", async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    await page.getByRole("link", { name: "Agents" }).click();
+    await page.getByText("No agents yet.").waitFor();
+
+    const register = page.getByRole("form", { name: "Register an agent" });
+    await register.getByLabel("Name", { exact: true }).fill(agentName);
+    await register.getByLabel("Display name").fill("Scribe");
+    await register.getByRole("button", { name: "Register agent" }).click();
+    const panel = page.getByRole("region", { name: `Runtime token for ${agentName}` });
+    const token = (await panel.getByLabel("Runtime token").textContent())?.trim() ?? "";
+    expect(token.length).toBeGreaterThan(20);
+    await page.getByRole("list", { name: "Agents" }).getByText(`@agent_${agentName}:localhost`).waitFor();
+
+    await screenshot(page, "agents-token");
+    await panel.getByRole("button", { name: "Dismiss" }).click();
+    await panel.waitFor({ state: "detached" });
+    expect(await page.getByText(token).count()).toBe(0);
+    await screenshot(page, "agents");
+
+    await page.goto(`${consoleUrl}#/teams/${team}`);
+    const project = page.getByRole("article", { name: "Project site" });
+    await project.getByLabel("Your agent").selectOption(agentName);
+    await project.getByRole("button", { name: "Add agent" }).click();
+    await project.getByRole("list", { name: "Agents in site" }).getByText(agentName).waitFor();
+
+    const fromApi = await api<{ agents: string[] }>("GET", `/teams/${team}/projects/site`);
+    expect(fromApi.body.agents).toEqual([agentName]);
+  });
+
+  it("switches humans_only off and on, and the homeserver follows", async () => {
+    const detail = await api<{ streams: { roomId: string }[] }>("GET", `/teams/${team}`);
+    const roomId = detail.body.streams[0]!.roomId;
+    const agentUserId = `@agent_${agentName}:localhost`;
+    // The agent may join and read: the user joins, invites it, and it joins as itself.
+    await matrixAs(user, "POST", `/join/${encodeURIComponent(roomId)}`, {});
+    await matrixAs(user, "POST", `/rooms/${encodeURIComponent(roomId)}/invite`, { user_id: agentUserId });
+    const joined = await asPuppet(running.registration, agentUserId, "POST", `/join/${encodeURIComponent(roomId)}`, {});
+    expect(joined.status).toBe(200);
+    let txn = 0;
+    const agentSends = async () =>
+      (
+        await asPuppet(
+          running.registration,
+          agentUserId,
+          "PUT",
+          `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/console-${++txn}`,
+          { msgtype: "m.text", body: "hello" },
+        )
+      ).status;
+    const humansOnlyFromApi = async () =>
+      (await api<{ humansOnly: boolean }[]>("GET", `/teams/${team}/streams`)).body[0]?.humansOnly;
+
+    expect(await agentSends()).toBe(403);
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    await page.goto(`${consoleUrl}#/teams/${team}`);
+    const toggle = page.getByRole("checkbox", { name: "Humans only: general" });
+    expect(await toggle.isChecked()).toBe(true);
+
+    await toggle.uncheck();
+    await expect.poll(humansOnlyFromApi).toBe(false);
+    await expect.poll(agentSends).toBe(200);
+
+    await toggle.check();
+    await expect.poll(humansOnlyFromApi).toBe(true);
+    await expect.poll(agentSends).toBe(403);
+  });
+
+  it("logs out: the session is cleared and a reload shows the login form", async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    const stored = await page.evaluate(() => sessionStorage.getItem("aachat.console.session"));
+    const { accessToken } = JSON.parse(stored ?? "{}") as { accessToken: string };
+    await page.getByRole("button", { name: "Log out" }).click();
+    await loginForm(page).waitFor();
+    await page.reload();
+    await loginForm(page).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    const whoami = await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/account/whoami`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(whoami.status).toBe(401);
+  });
+});
+
+/** A client-server API call as the user, with their own access token. */
+async function matrixAs(user: User, method: string, route: string, body: unknown): Promise<void> {
+  const response = await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3${route}`, {
+    method,
+    headers: { authorization: `Bearer ${user.accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${route} as ${user.userId}: HTTP ${response.status}`);
+}
+
+const metrics: Record<string, number> = {};
+
+/** Figures worth reporting (bundle size, first render), written next to the screenshots. */
+async function recordMetric(values: Record<string, number>): Promise<void> {
+  Object.assign(metrics, values);
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await writeFile(path.join(ARTIFACTS_DIR, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
+}

@@ -84,7 +84,9 @@ export function registerAgent(program: Command): void {
     if (!options.json) {
       const repository = path.join(agentsDir(), name);
       const kept = existsSync(repository) ? ` Its repository stays in ${repository}.` : "";
-      process.stdout.write(`Deleted agent ${name}: it left every room, its token and its Matrix user are gone.${kept}\n`);
+      process.stdout.write(
+        `Deleted agent ${name}: it left every room, its token and its Matrix user are gone.${kept}\n`,
+      );
     }
   });
 

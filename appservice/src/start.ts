@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { ConfigError } from "./config/ConfigError.ts";
 import type { AppserviceConfig } from "./config/schema.ts";
 import { openDatabase, type Db } from "./db/database.ts";
+import { EventStreams } from "./api/events.ts";
 import { apiRouter } from "./api/router.ts";
 import { consoleRouter } from "../../admin-ui/src/server/consoleRouter.ts";
 import { BotInviteHandler } from "./handlers/BotInviteHandler.ts";
@@ -105,11 +106,17 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
         onPing: (transactionId) => log.debug({ transactionId }, "homeserver answered ping"),
       }),
     );
-    app.use("/api/v1", apiRouter(model, config.homeserver.url, config.appservice.url, log.child({ module: "api" })));
+    const eventStreams = new EventStreams(model, log.child({ module: "events" }));
+    app.use(
+      "/api/v1",
+      apiRouter(model, config.homeserver.url, config.appservice.url, log.child({ module: "api" }), eventStreams),
+    );
     app.use("/", consoleRouter({ homeserverUrl: config.homeserver.url, serverName: config.homeserver.serverName }));
     app.use(errorHandler(log));
     const server: Server = await listen(app, config.appservice.bindAddress, config.appservice.port);
     cleanups.push(() => closeServer(server));
+    // Pushed after the server, so it runs before it: open event streams would keep server.close() waiting.
+    cleanups.push(() => eventStreams.close());
     const runtimeSockets = new RuntimeSocketServer({ model, dispatcher, log: log.child({ module: "runtime" }) });
     runtimeSockets.attach(server);
     // Pushed after the server, so it runs before it: open runtime sockets would keep server.close() waiting.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Agent, Project, Signal, StatusResponse } from "../src/api/client.ts";
-import { renderAgentList, renderRuntimeToken, renderSignalList } from "../src/format/agents.ts";
+import { renderAgent, renderAgentList, renderRuntimeToken, renderSignalList } from "../src/format/agents.ts";
 import { renderStatus } from "../src/format/status.ts";
 import { oneLine, shortTime, table } from "../src/format/table.ts";
 import { renderProjectList, renderStreamList } from "../src/format/teams.ts";
@@ -79,14 +79,25 @@ describe("resources", () => {
       dmRoomId: "!dm:example.org",
       projects: [{ team: "acme", project: "website" }],
       tokenIssuedAt: "2024-05-01T12:00:00.000Z",
+      runtime: { online: false, connectedAt: null },
       createdAt: "2024-05-01T12:00:00.000Z",
     };
-    expect(renderAgentList([agent])).toBe(
+    const online: Agent = {
+      ...agent,
+      name: "builder",
+      userId: "@agent_builder:example.org",
+      displayName: "Builder",
+      runtime: { online: true, connectedAt: "2024-05-02T08:30:00.000Z" },
+    };
+    expect(renderAgentList([agent, online])).toBe(
       [
-        "AGENT     USER                         DISPLAY NAME  PROJECTS  TOKEN",
-        "reviewer  @agent_reviewer:example.org  Reviewer      1         issued 2024-05-01 12:00",
+        "AGENT     USER                         DISPLAY NAME  PROJECTS  TOKEN                    RUNTIME",
+        "reviewer  @agent_reviewer:example.org  Reviewer      1         issued 2024-05-01 12:00  offline",
+        "builder   @agent_builder:example.org   Builder       1         issued 2024-05-01 12:00  online since 2024-05-02 08:30",
       ].join("\n"),
     );
+    expect(renderAgent(online)).toContain("  runtime:  online since 2024-05-02 08:30");
+    expect(renderAgent(agent)).toContain("  runtime:  offline");
   });
 
   it("shows a runtime token once, with how to replace it", () => {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { inject } from "vitest";
 import { registerUser } from "@aachat/synapse";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
@@ -26,6 +27,7 @@ describe("the admin console", () => {
   let api: Api;
   const team = uniqueName("team");
   const agentName = uniqueName("scribe");
+  let agentToken = "";
   const pages: Page[] = [];
 
   const openPage = async () => {
@@ -138,6 +140,7 @@ describe("the admin console", () => {
     const panel = page.getByRole("region", { name: `Runtime token for ${agentName}` });
     const token = (await panel.getByLabel("Runtime token").textContent())?.trim() ?? "";
     expect(token.length).toBeGreaterThan(20);
+    agentToken = token;
     await page.getByRole("list", { name: "Agents" }).getByText(`@agent_${agentName}:localhost`).waitFor();
 
     await screenshot(page, "agents-token");
@@ -154,6 +157,36 @@ describe("the admin console", () => {
 
     const fromApi = await api<{ agents: string[] }>("GET", `/teams/${team}/projects/site`);
     expect(fromApi.body.agents).toEqual([agentName]);
+  });
+
+  it("shows the agent's runtime going online and offline, and a team made elsewhere, without reloading", async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    await page.locator("header").getByRole("status", { name: "Live updates" }).getByText("Live").waitFor();
+    await page.getByRole("link", { name: "Agents" }).click();
+    const badge = page.getByRole("status", { name: `Runtime of ${agentName}` });
+    await badge.getByText("Offline").waitFor();
+
+    const ws = new WebSocket(`${running.appservice.url.replace(/^http/, "ws")}/runtime/v1/socket`, {
+      headers: { authorization: `Bearer ${agentToken}` },
+    });
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    await badge.getByText(/^Online since /).waitFor();
+    await screenshot(page, "agents-live");
+    await new Promise<void>((resolve) => {
+      ws.once("close", () => resolve());
+      ws.close();
+    });
+    await badge.getByText("Offline").waitFor();
+
+    await page.getByRole("link", { name: "Teams", exact: true }).click();
+    await page.getByRole("list", { name: "Teams" }).getByText(team).waitFor();
+    const elsewhere = uniqueName("elsewhere");
+    expect((await api("POST", "/teams", { slug: elsewhere, name: "Made Elsewhere" })).status).toBe(201);
+    await page.getByRole("list", { name: "Teams" }).getByText("Made Elsewhere").waitFor();
   });
 
   it("switches humans_only off and on, and the homeserver follows", async () => {
@@ -209,6 +242,16 @@ describe("the admin console", () => {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(whoami.status).toBe(401);
+  });
+
+  it("says it is reconnecting when the appservice stops", async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    const live = page.locator("header").getByRole("status", { name: "Live updates" });
+    await live.getByText("Live").waitFor();
+    await running.appservice.close();
+    await live.getByText("Reconnecting…").waitFor();
+    await screenshot(page, "reconnecting");
   });
 });
 

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from "lit";
 import { ApiClient, ApiError, type MeResponse } from "./api.ts";
 import { fetchConsoleConfig, type ConsoleConfig } from "./consoleConfig.ts";
+import { LiveEvents, type LiveState } from "./liveEvents.ts";
 import { messageOf } from "./errors.ts";
 import type { SignedInDetail } from "./login-form.ts";
 import { logoutFromHomeserver } from "./matrixAuth.ts";
@@ -21,6 +22,7 @@ export class AachatApp extends LitElement {
     route: { state: true },
     startupError: { state: true },
     loggingOut: { state: true },
+    liveState: { state: true },
   };
   static override styles = [
     sharedStyles,
@@ -58,6 +60,29 @@ export class AachatApp extends LitElement {
         align-items: center;
         gap: 0.75rem;
         min-width: 0;
+      }
+      .live {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.35rem;
+        font-size: 0.85rem;
+        color: var(--muted);
+      }
+      .live::before {
+        content: "";
+        width: 0.55rem;
+        height: 0.55rem;
+        border-radius: 50%;
+        background: var(--muted);
+      }
+      .live.on {
+        color: var(--ok, #1a7f37);
+      }
+      .live.on::before {
+        background: var(--ok, #1a7f37);
+      }
+      .live.off::before {
+        background: var(--danger, #b42318);
       }
       .user .mono {
         overflow: hidden;
@@ -138,7 +163,9 @@ export class AachatApp extends LitElement {
   declare private route: Route;
   declare private startupError: string | null;
   declare private loggingOut: boolean;
+  declare private liveState: LiveState;
   #api: ApiClient | null = null;
+  #live: LiveEvents | null = null;
   readonly #onHashChange = () => (this.route = parseRoute(location.hash));
 
   constructor() {
@@ -149,6 +176,7 @@ export class AachatApp extends LitElement {
     this.route = parseRoute(location.hash);
     this.startupError = null;
     this.loggingOut = false;
+    this.liveState = "connecting";
   }
 
   override connectedCallback(): void {
@@ -159,6 +187,7 @@ export class AachatApp extends LitElement {
 
   override disconnectedCallback(): void {
     window.removeEventListener("hashchange", this.#onHashChange);
+    this.#stopLive();
     super.disconnectedCallback();
   }
 
@@ -185,12 +214,29 @@ export class AachatApp extends LitElement {
     this.#api = new ApiClient({ serverUrl: location.origin, accessToken: session.accessToken });
     this.session = session;
     this.me = me;
+    this.#startLive(session);
+  }
+
+  /** Opens the live event stream: pages reload on changes, and the top bar shows whether it is up. */
+  #startLive(session: Session): void {
+    this.#stopLive();
+    const live = new LiveEvents(location.origin, session.accessToken);
+    live.addEventListener("state", () => (this.liveState = live.state));
+    this.#live = live;
+    this.liveState = live.state;
+    live.start();
+  }
+
+  #stopLive(): void {
+    this.#live?.stop();
+    this.#live = null;
   }
 
   /** Ends the session at the homeserver first (so the token is dead before the form shows), then forgets it. */
   async #logOut(): Promise<void> {
     this.loggingOut = true;
     if (this.session) await logoutFromHomeserver(this.session);
+    this.#stopLive();
     clearSession();
     this.session = null;
     this.me = null;
@@ -212,6 +258,12 @@ export class AachatApp extends LitElement {
       <div class="layout">
         <header>
           <a class="brand" href="#/teams">aachat <span>console</span></a>
+          <span
+            class="live ${this.liveState === "live" ? "on" : this.liveState === "reconnecting" ? "off" : ""}"
+            role="status"
+            aria-label="Live updates"
+            >${this.liveState === "live" ? "Live" : this.liveState === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span
+          >
           <div class="user">
             <span class="mono" title="Signed in as">${this.me.userId}</span>
             <button class="secondary" type="button" ?disabled=${this.loggingOut} @click=${() => void this.#logOut()}>
@@ -231,13 +283,14 @@ export class AachatApp extends LitElement {
   }
 
   #page(api: ApiClient, me: MeResponse) {
+    const live = this.#live ?? undefined;
     switch (this.route.page) {
       case "agents":
-        return html`<agents-page .api=${api}></agents-page>`;
+        return html`<agents-page .api=${api} .live=${live}></agents-page>`;
       case "team":
-        return html`<team-page .api=${api} .me=${me} .slug=${this.route.slug}></team-page>`;
+        return html`<team-page .api=${api} .me=${me} .live=${live} .slug=${this.route.slug}></team-page>`;
       default:
-        return html`<teams-page .api=${api} .me=${me}></teams-page>`;
+        return html`<teams-page .api=${api} .me=${me} .live=${live}></teams-page>`;
     }
   }
 }

@@ -2,6 +2,7 @@ import { html, nothing } from "lit";
 import { ActionElement } from "./ActionElement.ts";
 import type { Agent, ApiClient } from "./api.ts";
 import { submittedFields } from "./forms.ts";
+import { onLive, type AgentRuntimeDetail, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import { teamHref } from "./routes.ts";
 import "./token-panel.ts";
 
@@ -14,12 +15,14 @@ interface ShownToken {
 export class AgentsPage extends ActionElement {
   static override properties = {
     api: { attribute: false },
+    live: { attribute: false },
     agents: { state: true },
     shownToken: { state: true },
     confirmingDelete: { state: true },
   };
 
   declare api: ApiClient;
+  declare live: LiveEvents | undefined;
   declare private agents: Agent[] | null;
   declare private shownToken: ShownToken | null;
   declare private confirmingDelete: string | null;
@@ -31,9 +34,30 @@ export class AgentsPage extends ActionElement {
     this.confirmingDelete = null;
   }
 
+  #unsubscribe: (() => void)[] = [];
+
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#unsubscribe = [
+      onLive<AgentRuntimeDetail>(this.live, "agent-runtime", (detail) => this.#runtimeChanged(detail)),
+      onLive<ChangedDetail>(this.live, "changed", ({ scope }) => {
+        if (scope === "agents") void this.#load();
+      }),
+    ];
     void this.#load();
+  }
+
+  override disconnectedCallback(): void {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [];
+    super.disconnectedCallback();
+  }
+
+  #runtimeChanged({ agent: name, online, connectedAt }: AgentRuntimeDetail): void {
+    if (!this.agents) return;
+    this.agents = this.agents.map((agent) =>
+      agent.name === name ? { ...agent, runtime: { online, connectedAt: online ? connectedAt : null } } : agent,
+    );
   }
 
   async #load(): Promise<void> {
@@ -89,6 +113,7 @@ export class AgentsPage extends ActionElement {
     return html`<li>
       <div class="grow">
         <strong>${agent.displayName}</strong> <span class="mono muted">${agent.userId}</span>
+        ${runtimeBadge(agent)}
         <div class="muted">
           ${
             agent.projects.length === 0
@@ -171,6 +196,16 @@ export class AgentsPage extends ActionElement {
     if (this.shownToken?.agentName === name) this.shownToken = null;
     await this.#load();
   }
+}
+
+/** The agent's runtime: online since when, or offline. */
+function runtimeBadge(agent: Agent) {
+  const { online, connectedAt } = agent.runtime;
+  return online
+    ? html`<span class="badge online" role="status" aria-label="Runtime of ${agent.name}"
+        >Online${connectedAt ? ` since ${new Date(connectedAt).toLocaleTimeString()}` : ""}</span
+      >`
+    : html`<span class="badge grey" role="status" aria-label="Runtime of ${agent.name}">Offline</span>`;
 }
 
 customElements.define("agents-page", AgentsPage);

@@ -193,6 +193,10 @@ export const sharedStyles = css`
     color: var(--muted);
     border: 1px solid var(--border);
   }
+  .badge.online {
+    background: #e6f4ea;
+    color: #1a7f37;
+  }
   ul.rows {
     list-style: none;
     padding: 0;

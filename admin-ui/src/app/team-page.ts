@@ -1,5 +1,6 @@
 import { html } from "lit";
 import { ActionElement } from "./ActionElement.ts";
+import { onLive, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import type { ApiClient, MeResponse, TeamDetail } from "./api.ts";
 import "./team-members.ts";
 import "./team-streams.ts";
@@ -10,12 +11,15 @@ export class TeamPage extends ActionElement {
   static override properties = {
     api: { attribute: false },
     me: { attribute: false },
+    live: { attribute: false },
     slug: { type: String },
     detail: { state: true },
   };
 
   declare api: ApiClient;
   declare me: MeResponse;
+  declare live: LiveEvents | undefined;
+  #unsubscribe: () => void = () => undefined;
   declare slug: string;
   declare private detail: TeamDetail | null;
 
@@ -23,6 +27,18 @@ export class TeamPage extends ActionElement {
     super();
     this.detail = null;
     this.addEventListener("data-changed", () => void this.#load());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#unsubscribe = onLive<ChangedDetail>(this.live, "changed", ({ scope }) => {
+      if (scope === "teams") void this.#load();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    this.#unsubscribe();
+    super.disconnectedCallback();
   }
 
   override willUpdate(changed: Map<string, unknown>): void {

@@ -1,5 +1,6 @@
 import { html, nothing } from "lit";
 import { ActionElement } from "./ActionElement.ts";
+import { onLive, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import type { ApiClient, MeResponse, Team } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 import { teamHref } from "./routes.ts";
@@ -9,11 +10,14 @@ export class TeamsPage extends ActionElement {
   static override properties = {
     api: { attribute: false },
     me: { attribute: false },
+    live: { attribute: false },
     teams: { state: true },
   };
 
   declare api: ApiClient;
   declare me: MeResponse;
+  declare live: LiveEvents | undefined;
+  #unsubscribe: () => void = () => undefined;
   declare private teams: Team[] | null;
 
   constructor() {
@@ -23,7 +27,15 @@ export class TeamsPage extends ActionElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#unsubscribe = onLive<ChangedDetail>(this.live, "changed", ({ scope }) => {
+      if (scope === "teams") void this.#load();
+    });
     void this.#load();
+  }
+
+  override disconnectedCallback(): void {
+    this.#unsubscribe();
+    super.disconnectedCallback();
   }
 
   async #load(): Promise<void> {

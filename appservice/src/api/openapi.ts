@@ -36,7 +36,11 @@ export function openApiDocument(routes: readonly Route[], serverUrl: string): Re
       version: "1",
       description:
         "Manage aachat teams, streams, projects and agents. Authenticate with your own Matrix access token " +
-        "(Authorization: Bearer); the homeserver vouches for it. Errors are `{ error: { code, message } }`.",
+        "(Authorization: Bearer); the homeserver vouches for it. Errors are `{ error: { code, message } }`. " +
+        "Live updates: GET /api/v1/events (same authentication) is a `text/event-stream` of server-sent events: " +
+        "`ready` `{}` once it listens; `agent-runtime` `{ agent, online, connectedAt }` when the runtime of one of " +
+        'your agents connects or disconnects; `changed` `{ scope: "teams" | "agents" }` after a change to a ' +
+        "team you belong to or to one of your agents (reload what you show). A comment line comes every 25 s.",
     },
     servers: [{ url: `${serverUrl}/api/v1` }],
     components: {

@@ -5,11 +5,18 @@ import { ensurePersonalTeam } from "../model/teams.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
 import { ApiError } from "./ApiError.ts";
 import { HomeserverAuth } from "./auth.ts";
+import type { EventStreams } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
 import { apiRoutes, mountRoutes } from "./routes.ts";
 
 /** The /api/v1 router: JSON in and out, every request authenticated by the homeserver. */
-export function apiRouter(ctx: ModelContext, homeserverUrl: string, publicUrl: string, log: Logger): Router {
+export function apiRouter(
+  ctx: ModelContext,
+  homeserverUrl: string,
+  publicUrl: string,
+  log: Logger,
+  eventStreams?: EventStreams,
+): Router {
   const routes = apiRoutes(ctx);
   const router = express.Router();
   const document = openApiDocument(routes, publicUrl);
@@ -19,6 +26,8 @@ export function apiRouter(ctx: ModelContext, homeserverUrl: string, publicUrl: s
   router.use(express.json({ limit: "64kb" }));
   const auth = new HomeserverAuth(homeserverUrl, ctx.serverName, (userId) => ensurePersonalTeam(ctx, userId));
   router.use(auth.middleware());
+  // The live event stream (server-sent events) for the console; see EventStreams.
+  if (eventStreams) router.get("/events", eventStreams.handler);
   mountRoutes(router, routes);
   router.use((req, _res, next) =>
     next(new ApiError("not_found", `no API route ${req.method} ${req.path}; see /api/v1/openapi.json`)),

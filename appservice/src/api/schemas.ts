@@ -74,6 +74,8 @@ export const agent = z.object({
   dmRoomId: z.string(),
   projects: z.array(z.object({ team: z.string(), project: z.string() })),
   tokenIssuedAt: z.string().nullable(),
+  /** Whether the agent's runtime is connected to the appservice now, and since when. */
+  runtime: z.object({ online: z.boolean(), connectedAt: z.string().nullable() }),
   createdAt: z.string(),
 });
 export type Agent = z.infer<typeof agent>;

@@ -3,7 +3,7 @@ import { ApiError } from "../api/ApiError.ts";
 import type { Agent as AgentView, Signal as SignalView } from "../api/schemas.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import { AGENT_LOCALPART_PREFIX, userId as toUserId, type UserId } from "../matrix/ids.ts";
-import type { ModelContext } from "./ModelContext.ts";
+import type { ModelContext, RuntimeStatus } from "./ModelContext.ts";
 import { ownedAgent } from "./projects.ts";
 import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels } from "./rooms.ts";
 import { ensurePersonalTeam } from "./teams.ts";
@@ -22,7 +22,7 @@ function newRuntimeToken(): { token: string; hash: string } {
 const withProjects = { projects: { include: { project: { include: { team: { select: { slug: true } } } } } } } as const;
 type AgentWithProjects = Agent & { projects: { project: { name: string; team: { slug: string } } }[] };
 
-export function presentAgent(agent: AgentWithProjects): AgentView {
+export function presentAgent(agent: AgentWithProjects, runtime: RuntimeStatus): AgentView {
   return {
     name: agent.name,
     userId: agent.userId,
@@ -33,6 +33,7 @@ export function presentAgent(agent: AgentWithProjects): AgentView {
     dmRoomId: agent.dmRoomId,
     projects: agent.projects.map((m) => ({ team: m.project.team.slug, project: m.project.name })),
     tokenIssuedAt: agent.tokenIssuedAt?.toISOString() ?? null,
+    runtime: { online: runtime.online, connectedAt: runtime.connectedAt?.toISOString() ?? null },
     createdAt: agent.createdAt.toISOString(),
   };
 }
@@ -81,7 +82,8 @@ export async function registerAgent(
     ctx.rooms.invalidate();
     await muteInHumansOnlyStreams(ctx);
     ctx.log.info({ agent: input.name, owner }, "registered agent");
-    return { agent: presentAgent(agent), runtimeToken: token };
+    ctx.events.changed("agents", { users: [owner] });
+    return { agent: presentAgent(agent, ctx.runtimes.status(agent.id)), runtimeToken: token };
   });
 }
 
@@ -104,12 +106,13 @@ export async function listAgents(ctx: ModelContext, owner: string): Promise<Agen
     include: withProjects,
     orderBy: { name: "asc" },
   });
-  return agents.map(presentAgent);
+  return agents.map((agent) => presentAgent(agent, ctx.runtimes.status(agent.id)));
 }
 
 export async function getAgent(ctx: ModelContext, owner: string, name: string): Promise<AgentView> {
   const agent = await ownedAgent(ctx, owner, name);
-  return presentAgent(await ctx.db.agent.findUniqueOrThrow({ where: { id: agent.id }, include: withProjects }));
+  const found = await ctx.db.agent.findUniqueOrThrow({ where: { id: agent.id }, include: withProjects });
+  return presentAgent(found, ctx.runtimes.status(found.id));
 }
 
 /** Deletes the agent: its puppet leaves every room and its token stops working. */
@@ -130,6 +133,7 @@ export async function deleteAgent(ctx: ModelContext, owner: string, name: string
       .deactivate(agent.userId as UserId)
       .catch((error: unknown) => ctx.log.warn({ err: error, agent: name }, "could not deactivate the agent's user"));
     ctx.log.info({ agent: name, owner }, "deleted agent");
+    ctx.events.changed("agents", { users: [owner] });
   });
 }
 
@@ -148,7 +152,8 @@ export async function updateAgent(
   });
   ctx.rooms.invalidate();
   await ctx.puppets.ensure(agent.userId as UserId, updated.displayName, updated.avatarUrl);
-  return presentAgent(updated);
+  ctx.events.changed("agents", { users: [owner] });
+  return presentAgent(updated, ctx.runtimes.status(updated.id));
 }
 
 export async function rotateToken(ctx: ModelContext, owner: string, name: string): Promise<string> {
@@ -156,6 +161,7 @@ export async function rotateToken(ctx: ModelContext, owner: string, name: string
   const { token, hash } = newRuntimeToken();
   await ctx.db.agent.update({ where: { id: agent.id }, data: { tokenHash: hash, tokenIssuedAt: new Date() } });
   ctx.runtimes.disconnect(agent.id, "runtime token rotated");
+  ctx.events.changed("agents", { users: [owner] });
   return token;
 }
 
@@ -163,6 +169,7 @@ export async function revokeToken(ctx: ModelContext, owner: string, name: string
   const agent = await ownedAgent(ctx, owner, name);
   await ctx.db.agent.update({ where: { id: agent.id }, data: { tokenHash: null, tokenIssuedAt: null } });
   ctx.runtimes.disconnect(agent.id, "runtime token revoked");
+  ctx.events.changed("agents", { users: [owner] });
 }
 
 /** The agent a runtime token belongs to, or undefined for an unknown, rotated or revoked token. */

@@ -102,6 +102,7 @@ export async function createProject(
       );
     }
     ctx.log.info({ team: slug, project: name, roomId }, "created project");
+    ctx.events.changed("teams", { teamId: team.id });
     return presentProject(project, team);
   });
 }
@@ -135,6 +136,7 @@ export async function archiveProject(
   });
   ctx.rooms.invalidate();
   await postNotice(ctx, project.roomId, `This project was archived by ${actor}.`, `archive:${project.roomId}`);
+  ctx.events.changed("teams", { teamId: team.id });
   return presentProject(updated, team);
 }
 
@@ -166,6 +168,8 @@ export async function addAgentToProject(
   ctx.rooms.invalidate();
   await ctx.matrix.invite(project.roomId, agent.userId);
   await ctx.matrix.join(project.roomId, agent.userId as UserId);
+  ctx.events.changed("teams", { teamId: team.id });
+  ctx.events.changed("agents", { users: [actor] });
   return presentProject(await findProject(ctx, team, name), team);
 }
 
@@ -185,6 +189,8 @@ export async function removeAgentFromProject(
   await ctx.matrix
     .leave(project.roomId, agent.userId as UserId)
     .catch((error: unknown) => ctx.log.warn({ err: error }, "agent could not leave"));
+  ctx.events.changed("teams", { teamId: team.id });
+  ctx.events.changed("agents", { users: [actor] });
   return presentProject(await findProject(ctx, team, name), team);
 }
 

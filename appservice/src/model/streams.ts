@@ -58,6 +58,7 @@ export async function createStream(
     });
     const stream = await ctx.db.stream.create({ data: { teamId: team.id, name, roomId, humansOnly } });
     ctx.log.info({ team: slug, stream: name, roomId, humansOnly }, "created stream");
+    ctx.events.changed("teams", { teamId: team.id });
     return presentStream(stream, team);
   });
 }
@@ -75,6 +76,7 @@ export async function setHumansOnly(
   const stream = await findStream(ctx, team, name);
   const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { humansOnly } });
   await syncPowerLevels(ctx, stream.roomId, { kind: "stream", teamId: team.id, humansOnly, name });
+  ctx.events.changed("teams", { teamId: team.id });
   return presentStream(updated, team);
 }
 
@@ -85,5 +87,6 @@ export async function archiveStream(ctx: ModelContext, actor: string, slug: stri
   if (stream.archivedAt) return presentStream(stream, team);
   const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { archivedAt: new Date() } });
   await postNotice(ctx, stream.roomId, `This stream was archived by ${actor}.`, `archive:${stream.roomId}`);
+  ctx.events.changed("teams", { teamId: team.id });
   return presentStream(updated, team);
 }

@@ -96,6 +96,7 @@ export async function createTeam(ctx: ModelContext, actor: string, slug: string,
       },
     });
     ctx.log.info({ team: slug, actor }, "created team");
+    ctx.events.changed("teams", { teamId: team.id });
     return presentTeam(team, "owner");
   });
 }
@@ -104,7 +105,9 @@ export async function renameTeam(ctx: ModelContext, actor: string, slug: string,
   const { team } = await findTeam(ctx, actor, slug);
   const role = await requireRole(ctx, team.id, slug, actor, "admin");
   await ctx.matrix.sendState(team.spaceRoomId, "m.room.name", "", { name });
-  return presentTeam(await ctx.db.team.update({ where: { id: team.id }, data: { name } }), role);
+  const renamed = await ctx.db.team.update({ where: { id: team.id }, data: { name } });
+  ctx.events.changed("teams", { teamId: team.id });
+  return presentTeam(renamed, role);
 }
 
 export async function deleteTeam(ctx: ModelContext, actor: string, slug: string, confirm: string): Promise<void> {
@@ -115,7 +118,7 @@ export async function deleteTeam(ctx: ModelContext, actor: string, slug: string,
   await ctx.locks.run(`team:${slug}`, async () => {
     const rooms = await ctx.db.team.findUniqueOrThrow({
       where: { id: team.id },
-      include: { streams: true, projects: true },
+      include: { streams: true, projects: true, members: true },
     });
     const roomIds = [...rooms.streams.map((s) => s.roomId), ...rooms.projects.map((p) => p.roomId), team.spaceRoomId];
     // The database goes first: if emptying the rooms fails half-way, the team is still gone
@@ -124,6 +127,7 @@ export async function deleteTeam(ctx: ModelContext, actor: string, slug: string,
     ctx.rooms.invalidate();
     for (const roomId of roomIds) await emptyRoom(ctx, roomId, `team '${slug}' was deleted`);
     ctx.log.info({ team: slug, actor }, "deleted team");
+    ctx.events.changed("teams", { users: rooms.members.map((m) => m.userId) });
   });
 }
 
@@ -164,6 +168,7 @@ export async function setMember(
     if (!current) await ctx.matrix.invite(team.spaceRoomId, userId);
     await syncTeamPowerLevels(ctx, team.id);
   });
+  ctx.events.changed("teams", { teamId: team.id });
   return { userId, role };
 }
 
@@ -192,6 +197,7 @@ export async function removeMember(ctx: ModelContext, actor: string, slug: strin
     }
     await syncTeamPowerLevels(ctx, team.id);
   });
+  ctx.events.changed("teams", { teamId: team.id, users: [userId] });
 }
 
 async function requireAnotherOwner(ctx: ModelContext, teamId: number, slug: string, userId: string): Promise<void> {

@@ -15,6 +15,7 @@ export interface ConnectedAgent {
   id: number;
   name: string;
   userId: string;
+  ownerUserId: string;
 }
 
 /**
@@ -28,6 +29,8 @@ export class RuntimeConnection {
   #delivery: Promise<void> = Promise.resolve();
   /** Whether the runtime answered the last heartbeat ping. */
   #alive = true;
+  /** When the runtime connected. */
+  readonly connectedAt = new Date();
 
   constructor(
     readonly agent: ConnectedAgent,

@@ -97,7 +97,7 @@ export class RuntimeSocketServer {
     if (this.#closing)
       return rejectUpgrade(socket, 503, "M_UNKNOWN", "the appservice is shutting down; reconnect later");
     this.#wss.handleUpgrade(request, socket, head, (ws) =>
-      this.#accept(ws, { id: agent.id, name: agent.name, userId: agent.userId }),
+      this.#accept(ws, { id: agent.id, name: agent.name, userId: agent.userId, ownerUserId: agent.ownerUserId }),
     );
   }
 
@@ -109,12 +109,22 @@ export class RuntimeSocketServer {
     ws.on("close", (code) => {
       dispatcher.unregister(connection);
       connectionLog.info({ code }, "runtime disconnected");
+      // A newer connection that replaced this one keeps the agent online.
+      if (!dispatcher.status(agent.id).online) {
+        model.events.runtime({ agent: agent.name, owner: agent.ownerUserId, online: false, connectedAt: null });
+      }
     });
     if (older) {
       connectionLog.info("a newer runtime connection replaces the older one");
       void older.close(CLOSE_REPLACED, "replaced by a newer connection");
     }
     connectionLog.info("runtime connected");
+    model.events.runtime({
+      agent: agent.name,
+      owner: agent.ownerUserId,
+      online: true,
+      connectedAt: connection.connectedAt.toISOString(),
+    });
     connection.start();
   }
 

@@ -1,3 +1,4 @@
+import type { RuntimeStatus } from "../model/ModelContext.ts";
 import type { RuntimeConnection } from "./RuntimeConnection.ts";
 
 /** WebSocket close code when the connection's token stops being valid. */
@@ -28,6 +29,11 @@ export class SignalDispatcher {
     if (!connection) return;
     this.#connections.delete(agentId);
     void connection.close(RUNTIME_CLOSE_CREDENTIALS_CHANGED, reason);
+  }
+
+  status(agentId: number): RuntimeStatus {
+    const connection = this.#connections.get(agentId);
+    return connection ? { online: true, connectedAt: connection.connectedAt } : { online: false, connectedAt: null };
   }
 
   connections(): RuntimeConnection[] {

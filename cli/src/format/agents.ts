@@ -4,13 +4,14 @@ import { oneLine, shortTime, table } from "./table.ts";
 export function renderAgentList(agents: readonly Agent[]): string {
   if (agents.length === 0) return "No agents yet. Register one with `aachat agent register NAME`";
   return table(
-    ["AGENT", "USER", "DISPLAY NAME", "PROJECTS", "TOKEN"],
+    ["AGENT", "USER", "DISPLAY NAME", "PROJECTS", "TOKEN", "RUNTIME"],
     agents.map((agent) => [
       agent.name,
       agent.userId,
       agent.displayName,
       String(agent.projects.length),
       tokenState(agent),
+      runtimeState(agent),
     ]),
   );
 }
@@ -25,6 +26,7 @@ export function renderAgent(agent: Agent): string {
     `  dm room:  ${agent.dmRoomId}`,
     `  projects: ${projects.length === 0 ? "-" : projects.join(", ")}`,
     `  token:    ${tokenState(agent)}`,
+    `  runtime:  ${runtimeState(agent)}`,
     `  created:  ${agent.createdAt}`,
   ].join("\n");
 }
@@ -60,4 +62,10 @@ export function renderSignalList(signals: readonly Signal[], agentName: string, 
 
 function tokenState(agent: Agent): string {
   return agent.tokenIssuedAt ? `issued ${shortTime(agent.tokenIssuedAt)}` : "none";
+}
+
+function runtimeState(agent: Agent): string {
+  return agent.runtime.online && agent.runtime.connectedAt
+    ? `online since ${shortTime(agent.runtime.connectedAt)}`
+    : "offline";
 }

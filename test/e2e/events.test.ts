@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { apiAs, uniqueName, type Api } from "../support/api.ts";
+import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import { createHuman, stopHumans, type Human } from "../support/humans.ts";
+import { DEFAULT_WAIT_MS } from "../support/waits.ts";
+
+interface SseEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** A raw client of GET /api/v1/events: parses the stream and queues its events until awaited. */
+class SseClient {
+  readonly events: SseEvent[] = [];
+  readonly #abort = new AbortController();
+  #wake: () => void = () => undefined;
+  #buffer = "";
+
+  private constructor(readonly response: Response) {
+    void this.#read().catch(() => undefined);
+  }
+
+  static async open(url: string, token: string): Promise<SseClient> {
+    const abort = new AbortController();
+    const response = await fetch(`${url}/api/v1/events`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: abort.signal,
+    });
+    const client = new SseClient(response);
+    client.#abort.signal.addEventListener("abort", () => abort.abort());
+    await client.next((event) => event.event === "ready");
+    return client;
+  }
+
+  async #read(): Promise<void> {
+    const reader = this.response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      this.#buffer += value;
+      let end: number;
+      while ((end = this.#buffer.indexOf("\n\n")) >= 0) {
+        const block = this.#buffer.slice(0, end);
+        this.#buffer = this.#buffer.slice(end + 2);
+        const lines = block.split("\n").filter((line) => !line.startsWith(":"));
+        if (lines.length === 0) continue;
+        const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+        this.events.push({ event: field("event") ?? "message", data: JSON.parse(field("data") ?? "{}") });
+        this.#wake();
+      }
+    }
+  }
+
+  /** Waits for (and removes) the first event that matches. */
+  async next(match: (event: SseEvent) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<SseEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.events.findIndex(match);
+      if (index >= 0) return this.events.splice(index, 1)[0]!;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`timed out after ${timeoutMs} ms; got ${JSON.stringify(this.events)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  close(): void {
+    this.#abort.abort();
+  }
+}
+
+function connectRuntime(url: string, token: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/runtime/v1/socket`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+function closeRuntime(ws: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    ws.once("close", () => resolve());
+    ws.close();
+  });
+}
+
+describe("the live event stream", () => {
+  let running: TestAppservice;
+  let url: string;
+  let alice: Human;
+  let bob: Human;
+  let aliceApi: Api;
+  let bobApi: Api;
+  const clients: SseClient[] = [];
+  const open = async (human: Human) => {
+    const client = await SseClient.open(url, human.accessToken);
+    clients.push(client);
+    return client;
+  };
+  const register = async (api: Api, name: string) =>
+    ((await api("POST", "/agents", { name })).body as { runtimeToken: string }).runtimeToken;
+
+  beforeAll(async () => {
+    running = await startTestAppservice();
+    url = running.appservice.url;
+    alice = await createHuman("alice");
+    bob = await createHuman("bob");
+    aliceApi = apiAs(alice, url);
+    bobApi = apiAs(bob, url);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    stopHumans();
+    await running?.appservice.close();
+  });
+
+  it("refuses a request without a token", async () => {
+    const response = await fetch(`${url}/api/v1/events`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
+  });
+
+  it("streams text/event-stream, telling when the caller's agent's runtime connects and disconnects", async () => {
+    const stream = await open(alice);
+    expect(stream.response.status).toBe(200);
+    expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const name = uniqueName("watcher");
+    const token = await register(aliceApi, name);
+    await stream.next((event) => event.event === "changed" && event.data.scope === "agents");
+
+    const ws = await connectRuntime(url, token);
+    const online = await stream.next((event) => event.event === "agent-runtime");
+    expect(online.data).toMatchObject({ agent: name, online: true });
+    const agent = (await aliceApi("GET", `/agents/${name}`)).body as { runtime: unknown };
+    expect(agent.runtime).toEqual({ online: true, connectedAt: online.data.connectedAt });
+
+    await closeRuntime(ws);
+    const offline = await stream.next((event) => event.event === "agent-runtime");
+    expect(offline.data).toEqual({ agent: name, online: false, connectedAt: null });
+    expect(((await aliceApi("GET", `/agents/${name}`)).body as { runtime: unknown }).runtime).toEqual({
+      online: false,
+      connectedAt: null,
+    });
+  });
+
+  it("tells nothing about another user's agents or teams", async () => {
+    const aliceStream = await open(alice);
+    const bobStream = await open(bob);
+    const bobsAgent = uniqueName("private");
+    const token = await register(bobApi, bobsAgent);
+    await bobApi("POST", "/teams", { slug: uniqueName("bobs") });
+    const ws = await connectRuntime(url, token);
+    await bobStream.next((event) => event.event === "agent-runtime" && event.data.online === true);
+    await closeRuntime(ws);
+    await bobStream.next((event) => event.event === "agent-runtime" && event.data.online === false);
+    await bobStream.next((event) => event.event === "changed" && event.data.scope === "teams");
+
+    // Alice's own change arrives after anything about Bob would have: the stream is in order.
+    const slug = uniqueName("alices");
+    await aliceApi("POST", "/teams", { slug });
+    await aliceStream.next((event) => event.event === "changed" && event.data.scope === "teams");
+    expect(aliceStream.events).toEqual([]);
+  });
+});

@@ -4,10 +4,17 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SignalPayload } from "../../appservice/src/protocol/frames.ts";
-import { apiAs, uniqueName, type Api } from "../../test/support/api.ts";
+import { uniqueName, type Api } from "../../test/support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../../test/support/appservice.ts";
-import { createHuman, sendContent, stopHumans, type Human } from "../../test/support/humans.ts";
-import { DEFAULT_WAIT_MS, waitForMembership, waitUntil } from "../../test/support/waits.ts";
+import { stopHumans } from "../../test/support/humans.ts";
+import {
+  agentInProject,
+  mention as mentionIn,
+  projectScene,
+  type ProjectScene,
+  type SceneAgent,
+} from "../../test/support/projectScene.ts";
+import { DEFAULT_WAIT_MS, waitUntil } from "../../test/support/waits.ts";
 import {
   PROCESSED_SIGNALS_FILE,
   RuntimeAuthError,
@@ -17,11 +24,7 @@ import {
   type RuntimeStopped,
 } from "../src/index.ts";
 
-interface Agent {
-  name: string;
-  userId: string;
-  token: string;
-}
+type Agent = SceneAgent;
 
 /** A RuntimeClient and what it reported, for tests to wait on. */
 interface Observed {
@@ -48,10 +51,8 @@ function withTimeout<T>(promise: Promise<T>, description: string, timeoutMs = DE
 
 describe("the runtime client against the real appservice", () => {
   let running: TestAppservice;
-  let alice: Human;
+  let scene: ProjectScene;
   let api: Api;
-  let slug: string;
-  let roomId: string;
   const stateDirs: string[] = [];
   const clients: RuntimeClient[] = [];
 
@@ -62,20 +63,9 @@ describe("the runtime client against the real appservice", () => {
     return dir;
   };
 
-  async function makeAgent(prefix: string, inProject = true): Promise<Agent> {
-    const name = uniqueName(prefix);
-    const body = (await api("POST", "/agents", { name })).body as { agent: { userId: string }; runtimeToken: string };
-    const agent = { name, userId: body.agent.userId, token: body.runtimeToken };
-    if (inProject) {
-      await api("PUT", `/teams/${slug}/projects/site/agents/${name}`);
-      await waitForMembership(alice.client, roomId, agent.userId, "join");
-    }
-    return agent;
-  }
-
-  const mention = async (agent: Agent, body: string) =>
-    (await sendContent(alice, roomId, { msgtype: "m.text", body, "m.mentions": { user_ids: [agent.userId] } }))
-      .event_id;
+  const makeAgent = (prefix: string, inProject = true): Promise<Agent> =>
+    agentInProject(scene, uniqueName(prefix), { inProject });
+  const mention = (agent: Agent, body: string) => mentionIn(scene, agent, body);
   const pendingOf = async (agent: Agent) =>
     (await api("GET", `/agents/${agent.name}/signals`)).body as unknown as { id: string; eventId: string }[];
 
@@ -117,12 +107,8 @@ describe("the runtime client against the real appservice", () => {
 
   beforeAll(async () => {
     running = await startTestAppservice();
-    alice = await createHuman("alice");
-    api = apiAs(alice, running.appservice.url);
-    slug = uniqueName("team");
-    await api("POST", "/teams", { slug });
-    roomId = ((await api("POST", `/teams/${slug}/projects`, { name: "site" })).body as { roomId: string }).roomId;
-    await alice.client.joinRoom(roomId);
+    scene = await projectScene(running.appservice.url);
+    api = scene.api;
   });
 
   afterAll(async () => {
@@ -143,7 +129,13 @@ describe("the runtime client against the real appservice", () => {
     const eventId = await mention(agent, "reviewer, please look at the diff");
     await waitUntil("the signal is processed", async () => runtime.processed.length === 1);
     expect(runtime.calls).toHaveLength(1);
-    expect(runtime.calls[0]).toMatchObject({ eventId, roomId, team: slug, project: "site", sender: alice.userId });
+    expect(runtime.calls[0]).toMatchObject({
+      eventId,
+      roomId: scene.roomId,
+      team: scene.slug,
+      project: "site",
+      sender: scene.alice.userId,
+    });
     expect(runtime.processed[0]).toEqual({ signalId: runtime.calls[0]!.id, replayed: false, acked: true });
     await waitUntil("no signal is pending", async () => (await pendingOf(agent)).length === 0);
 

@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { parseServerFrame, type ServerFrame } from "../../appservice/src/protocol/frames.ts";
-import { apiAs, uniqueName, type Api } from "../support/api.ts";
+import { uniqueName, type Api } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
-import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
-import { DEFAULT_WAIT_MS, waitForMembership, waitUntil } from "../support/waits.ts";
+import { stopHumans } from "../support/humans.ts";
+import {
+  agentInProject,
+  mention as mentionIn,
+  projectScene,
+  type ProjectScene,
+  type SceneAgent,
+} from "../support/projectScene.ts";
+import { DEFAULT_WAIT_MS, waitUntil } from "../support/waits.ts";
 
 type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
 
@@ -90,20 +97,16 @@ interface PendingSignal {
 
 describe("the runtime WebSocket", () => {
   let running: TestAppservice;
-  let alice: Human;
+  let scene: ProjectScene;
   let api: Api;
-  let slug: string;
-  let roomId: string;
   let socketUrl: string;
-  const reviewer = { name: uniqueName("reviewer"), userId: "", token: "" };
-  const builder = { name: uniqueName("builder"), userId: "", token: "" };
+  let reviewer: SceneAgent;
+  let builder: SceneAgent;
   /** Signals of the reviewer the tests below share, in the order they were made. */
   const reviewerSignals: { id: string; eventId: string }[] = [];
 
   const connect = (agent: { token: string }) => TestRuntime.connect(socketUrl, agent.token);
-  const mention = async (agent: { userId: string }, body: string) =>
-    (await sendContent(alice, roomId, { msgtype: "m.text", body, "m.mentions": { user_ids: [agent.userId] } }))
-      .event_id;
+  const mention = (agent: { userId: string }, body: string) => mentionIn(scene, agent, body);
   const pendingOf = async (agent: { name: string }) =>
     (await api("GET", `/agents/${agent.name}/signals`)).body as unknown as PendingSignal[];
   const storedSignal = (agent: { name: string }, eventId: string) =>
@@ -114,22 +117,10 @@ describe("the runtime WebSocket", () => {
   beforeAll(async () => {
     running = await startTestAppservice();
     socketUrl = `${running.appservice.url.replace(/^http/, "ws")}/runtime/v1/socket`;
-    alice = await createHuman("alice");
-    api = apiAs(alice, running.appservice.url);
-    slug = uniqueName("team");
-    await api("POST", "/teams", { slug });
-    roomId = ((await api("POST", `/teams/${slug}/projects`, { name: "site" })).body as { roomId: string }).roomId;
-    await alice.client.joinRoom(roomId);
-    for (const agent of [reviewer, builder]) {
-      const body = (await api("POST", "/agents", { name: agent.name })).body as {
-        agent: { userId: string };
-        runtimeToken: string;
-      };
-      agent.userId = body.agent.userId;
-      agent.token = body.runtimeToken;
-      await api("PUT", `/teams/${slug}/projects/site/agents/${agent.name}`);
-      await waitForMembership(alice.client, roomId, agent.userId, "join");
-    }
+    scene = await projectScene(running.appservice.url);
+    api = scene.api;
+    reviewer = await agentInProject(scene, uniqueName("reviewer"));
+    builder = await agentInProject(scene, uniqueName("builder"));
   });
 
   afterAll(async () => {
@@ -147,10 +138,10 @@ describe("the runtime WebSocket", () => {
     const { signal } = await runtime.next("signal");
     expect(signal).toMatchObject({
       eventId,
-      roomId,
-      team: slug,
+      roomId: scene.roomId,
+      team: scene.slug,
       project: "site",
-      sender: alice.userId,
+      sender: scene.alice.userId,
       body: "reviewer, please look at the diff",
       threadRootId: null,
     });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiAs, uniqueName, type Api } from "../support/api.ts";
+import { uniqueName, type Api } from "../support/api.ts";
 import { asPuppet } from "../support/puppets.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
-import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
-import { waitForMembership, waitUntil } from "../support/waits.ts";
+import { sendContent, stopHumans, type Human } from "../support/humans.ts";
+import { agentInProject, projectScene, type SceneAgent } from "../support/projectScene.ts";
+import { waitUntil } from "../support/waits.ts";
 
 interface SignalBody {
   agent: string;
@@ -22,9 +23,10 @@ describe("mentions become signals", () => {
   let api: Api;
   let slug: string;
   let roomId: string;
-  const reviewer = { name: uniqueName("reviewer"), userId: "", displayName: "Rev Iewer" };
-  const builder = { name: uniqueName("builder"), userId: "" };
-  const outsider = { name: uniqueName("outsider"), userId: "" };
+  const reviewerDisplayName = "Rev Iewer";
+  let reviewer: SceneAgent & { displayName: string };
+  let builder: SceneAgent;
+  let outsider: SceneAgent;
 
   const signalsFor = async (agent: string) =>
     (await api("GET", `/agents/${agent}/signals?pending=false`)).body as unknown as SignalBody[];
@@ -50,25 +52,12 @@ describe("mentions become signals", () => {
 
   beforeAll(async () => {
     running = await startTestAppservice();
-    alice = await createHuman("alice");
-    api = apiAs(alice, running.appservice.url);
-    slug = uniqueName("team");
-    await api("POST", "/teams", { slug });
-    roomId = ((await api("POST", `/teams/${slug}/projects`, { name: "site" })).body as { roomId: string }).roomId;
-    await alice.client.joinRoom(roomId);
-    for (const agent of [reviewer, builder, outsider]) {
-      const body = (
-        await api("POST", "/agents", {
-          name: agent.name,
-          ...("displayName" in agent ? { displayName: agent.displayName } : {}),
-        })
-      ).body as { agent: { userId: string } };
-      agent.userId = body.agent.userId;
-    }
-    for (const agent of [reviewer, builder]) {
-      await api("PUT", `/teams/${slug}/projects/site/agents/${agent.name}`);
-      await waitForMembership(alice.client, roomId, agent.userId, "join");
-    }
+    const scene = await projectScene(running.appservice.url);
+    ({ alice, api, slug, roomId } = scene);
+    const reviewerAgent = await agentInProject(scene, uniqueName("reviewer"), { displayName: reviewerDisplayName });
+    reviewer = { ...reviewerAgent, displayName: reviewerDisplayName };
+    builder = await agentInProject(scene, uniqueName("builder"));
+    outsider = await agentInProject(scene, uniqueName("outsider"), { inProject: false });
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { ClientEvent, createClient, SyncState, type MatrixClient } from "matrix-js-sdk";
+import { ClientEvent, type MatrixClient } from "matrix-js-sdk";
+import { startSyncedClient } from "../test/support/syncedClient.ts";
 import { registerUser } from "@aachat/synapse";
 import type { Stack } from "./stack.ts";
 
@@ -10,16 +11,6 @@ export interface Human {
   accessToken: string;
   deviceId: string;
 }
-
-/** matrix-js-sdk logs every sync; the bench only wants its errors. */
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (...args: unknown[]) => process.stderr.write(`[matrix-js-sdk] ${args.map(String).join(" ")}\n`),
-  getChild: () => quietLogger,
-};
 
 /** A new human on the homeserver, registered with the shared secret. */
 export async function registerHuman(stack: Stack, prefix: string): Promise<Human> {
@@ -65,29 +56,8 @@ export async function jsonRequest(
 }
 
 /** A logged-in matrix-js-sdk client that has finished its first sync. */
-export async function startSyncingClient(stack: Stack, human: Human): Promise<MatrixClient> {
-  const client = createClient({
-    baseUrl: stack.homeserverUrl,
-    accessToken: human.accessToken,
-    userId: human.userId,
-    deviceId: human.deviceId,
-    logger: quietLogger,
-  });
-  const prepared = new Promise<void>((resolve, reject) => {
-    const onSync = (state: SyncState) => {
-      if (state === SyncState.Prepared || state === SyncState.Syncing) {
-        client.off(ClientEvent.Sync, onSync);
-        resolve();
-      } else if (state === SyncState.Error) {
-        client.off(ClientEvent.Sync, onSync);
-        reject(new Error(`${human.userId}: first sync failed`));
-      }
-    };
-    client.on(ClientEvent.Sync, onSync);
-  });
-  await client.startClient({ initialSyncLimit: 0, lazyLoadMembers: true });
-  await prepared;
-  return client;
+export function startSyncingClient(stack: Stack, human: Human): Promise<MatrixClient> {
+  return startSyncedClient({ baseUrl: stack.homeserverUrl, ...human });
 }
 
 /** Resolves once `check()` holds, re-checking after every sync; rejects after `timeoutMs`. */

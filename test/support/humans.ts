@@ -1,17 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { ClientEvent, createClient, SyncState, type MatrixClient } from "matrix-js-sdk";
+import type { MatrixClient } from "matrix-js-sdk";
 import { inject } from "vitest";
 import { registerUser } from "@aachat/synapse";
-
-/** matrix-js-sdk logs every sync; tests only want its warnings. */
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (...args: unknown[]) => process.stderr.write(`[matrix-js-sdk] ${args.map(String).join(" ")}\n`),
-  getChild: () => quietLogger,
-};
+import { startSyncedClient } from "./syncedClient.ts";
 
 export interface Human {
   userId: string;
@@ -34,20 +25,7 @@ export async function createHuman(prefix = "human"): Promise<Human> {
     username,
     password: randomBytes(12).toString("hex"),
   });
-  const client = createClient({ baseUrl: stack.homeserverUrl, accessToken, userId, deviceId, logger: quietLogger });
-  const prepared = new Promise<void>((resolve, reject) => {
-    const onSync = (state: SyncState) => {
-      if (state === SyncState.Prepared || state === SyncState.Syncing) {
-        client.off(ClientEvent.Sync, onSync);
-        resolve();
-      } else if (state === SyncState.Error) {
-        reject(new Error(`${userId}: first sync failed`));
-      }
-    };
-    client.on(ClientEvent.Sync, onSync);
-  });
-  await client.startClient({ initialSyncLimit: 0, lazyLoadMembers: true });
-  await prepared;
+  const client = await startSyncedClient({ baseUrl: stack.homeserverUrl, userId, accessToken, deviceId });
   started.push(client);
   return { userId, accessToken, client };
 }

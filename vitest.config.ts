@@ -2,7 +2,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{synapse,appservice,agent-repo,runtime,cli,bench,admin-ui}/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "{synapse,protocol,appservice,agent-repo,runtime,cli,bench,admin-ui}/test/**/*.test.ts",
+      "test/**/*.test.ts",
+    ],
     // One real Synapse for the whole run, shared by every test file.
     globalSetup: ["test/setup/synapse.globalSetup.ts"],
     setupFiles: ["test/setup/node20.ts"],

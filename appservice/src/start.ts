@@ -10,6 +10,7 @@ import { consoleRouter } from "../../admin-ui/src/server/consoleRouter.ts";
 import { BotInviteHandler } from "./handlers/BotInviteHandler.ts";
 import { MentionHandler } from "./handlers/MentionHandler.ts";
 import { PowerLevelGuard } from "./handlers/PowerLevelGuard.ts";
+import { ReactionHandler } from "./handlers/ReactionHandler.ts";
 import { MatrixApi } from "./matrix/MatrixApi.ts";
 import { OutboundQueue } from "./matrix/OutboundQueue.ts";
 import { Puppets } from "./matrix/Puppets.ts";
@@ -23,7 +24,7 @@ import { agentNamespaceRegex, userId, type UserId } from "./matrix/ids.ts";
 import { pingHomeserver } from "./matrix/ping.ts";
 import type { Registration } from "./registration/schema.ts";
 import { RuntimeSocketServer } from "./runtime/RuntimeSocketServer.ts";
-import { SignalDispatcher } from "./runtime/SignalDispatcher.ts";
+import { RuntimeRegistry } from "./runtime/RuntimeRegistry.ts";
 
 export interface StartOptions {
   config: AppserviceConfig;
@@ -78,20 +79,26 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     );
     const outbound = new OutboundQueue(db, matrix, log.child({ module: "outbound" }));
     cleanups.push(() => outbound.close());
-    const dispatcher = new SignalDispatcher();
+    const registry = new RuntimeRegistry();
     const model = createModelContext({
       db,
       matrix,
       outbound,
       puppets: new Puppets(bridge),
-      runtimes: dispatcher,
+      runtimes: registry,
       serverName: config.homeserver.serverName,
       botUserId,
       log: log.child({ module: "model" }),
+      settings: { maxMentionHops: config.agents.maxMentionHops },
     });
     const inbox = new Inbox(
       db,
-      [new BotInviteHandler(model), new PowerLevelGuard(model), new MentionHandler(model, dispatcher.signalsStored)],
+      [
+        new BotInviteHandler(model),
+        new PowerLevelGuard(model),
+        new MentionHandler(model, registry.signalsStored),
+        new ReactionHandler(model, registry.signalsStored),
+      ],
       log.child({ module: "inbox" }),
     );
     cleanups.push(() => inbox.close());
@@ -117,7 +124,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     cleanups.push(() => closeServer(server));
     // Pushed after the server, so it runs before it: open event streams would keep server.close() waiting.
     cleanups.push(() => eventStreams.close());
-    const runtimeSockets = new RuntimeSocketServer({ model, dispatcher, log: log.child({ module: "runtime" }) });
+    const runtimeSockets = new RuntimeSocketServer({ model, registry, log: log.child({ module: "runtime" }) });
     runtimeSockets.attach(server);
     // Pushed after the server, so it runs before it: open runtime sockets would keep server.close() waiting.
     cleanups.push(() => runtimeSockets.close());

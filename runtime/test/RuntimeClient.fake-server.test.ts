@@ -33,7 +33,13 @@ describe("the runtime client against a misbehaving server", () => {
         JSON.stringify({
           v: 1,
           type: "hello",
-          agent: { name: "fake", userId: "@fake:test" },
+          agent: {
+            name: "fake",
+            userId: "@fake:test",
+            displayName: "Fake",
+            ownerUserId: "@owner:test",
+            dmRoomId: "!dm:test",
+          },
           serverTime: new Date().toISOString(),
         }),
       );
@@ -51,7 +57,6 @@ describe("the runtime client against a misbehaving server", () => {
     const client = new RuntimeClient({
       serverUrl: `ws://127.0.0.1:${port}`,
       token: "aart_secret",
-      stateDir,
       logger,
       onSignal: async () => undefined,
       backoff: { initialMs: 20, maxMs: 100 },
@@ -61,7 +66,7 @@ describe("the runtime client against a misbehaving server", () => {
     let disconnected = 0;
     client.on("connected", () => connected++);
     client.on("disconnected", () => disconnected++);
-    await client.start();
+    client.start();
     await waitUntil("the client reconnected after a missed pong", async () => connected >= 2);
     expect(disconnected).toBeGreaterThanOrEqual(1);
     expect(authorizations[0]).toBe("Bearer aart_secret");

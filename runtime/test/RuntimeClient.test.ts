@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SignalPayload } from "../../appservice/src/protocol/frames.ts";
+import type { SignalPayload } from "@aachat/protocol";
 import { uniqueName, type Api } from "../../test/support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../../test/support/appservice.ts";
 import { stopHumans } from "../../test/support/humans.ts";
@@ -16,23 +16,25 @@ import {
 } from "../../test/support/projectScene.ts";
 import { DEFAULT_WAIT_MS, waitUntil } from "../../test/support/waits.ts";
 import {
-  PROCESSED_SIGNALS_FILE,
   RuntimeAuthError,
   RuntimeClient,
   RuntimeReplacedError,
+  SignalJournal,
   type RuntimeClientOptions,
   type RuntimeStopped,
 } from "../src/index.ts";
 
 type Agent = SceneAgent;
 
-/** A RuntimeClient and what it reported, for tests to wait on. */
+/** A RuntimeClient with a journal, and what it reported, for tests to wait on. */
 interface Observed {
   client: RuntimeClient;
+  journal: SignalJournal;
+  /** Signals taken over for the first time (what the runtime would process). */
   calls: SignalPayload[];
   connected: number;
   disconnected: number;
-  processed: { signalId: string; replayed: boolean; acked: boolean }[];
+  taken: { signalId: string; acked: boolean }[];
   stopped: RuntimeStopped | null;
 }
 
@@ -69,36 +71,31 @@ describe("the runtime client against the real appservice", () => {
   const pendingOf = async (agent: Agent) =>
     (await api("GET", `/agents/${agent.name}/signals`)).body as unknown as { id: string; eventId: string }[];
 
-  function observe(
-    agent: Agent,
-    stateDir: string,
-    extra: Partial<RuntimeClientOptions> = {},
-    onSignal?: (signal: SignalPayload) => Promise<void>,
-  ): Observed {
+  async function observe(agent: Agent, stateDir: string, extra: Partial<RuntimeClientOptions> = {}): Promise<Observed> {
+    const journal = await SignalJournal.open(stateDir);
     const observed: Observed = {
       client: undefined as unknown as RuntimeClient,
+      journal,
       calls: [],
       connected: 0,
       disconnected: 0,
-      processed: [],
+      taken: [],
       stopped: null,
     };
     const client = new RuntimeClient({
       serverUrl: serverUrl(),
       token: agent.token,
-      stateDir,
       logger,
       backoff: { initialMs: 50, maxMs: 500 },
-      onSignal:
-        onSignal ??
-        (async (signal) => {
-          observed.calls.push(signal);
-        }),
+      onSignal: async (signal) => {
+        if (await journal.take(signal)) observed.calls.push(signal);
+      },
       ...extra,
     });
     client.on("connected", () => observed.connected++);
     client.on("disconnected", () => observed.disconnected++);
-    client.on("signal-processed", (event) => observed.processed.push(event));
+    client.on("signal-taken", (event) => observed.taken.push(event));
+    client.on("stopped", () => void journal.close());
     void client.stopped.then((stopped) => (observed.stopped = stopped));
     observed.client = client;
     clients.push(client);
@@ -118,58 +115,67 @@ describe("the runtime client against the real appservice", () => {
     await Promise.all(stateDirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it("hands a mention to onSignal once and acknowledges it", async () => {
+  it("hands a mention to onSignal, journals it, and acknowledges it", async () => {
     const agent = await makeAgent("reviewer");
     const stateDir = await newStateDir();
-    const runtime = observe(agent, stateDir);
-    await runtime.client.start();
+    const runtime = await observe(agent, stateDir);
+    runtime.client.start();
     await waitUntil("the runtime is connected", async () => runtime.connected === 1);
-    expect(runtime.client.agent).toEqual({ name: agent.name, userId: agent.userId });
+    expect(runtime.client.agent).toMatchObject({
+      name: agent.name,
+      userId: agent.userId,
+      ownerUserId: scene.alice.userId,
+    });
 
     const eventId = await mention(agent, "reviewer, please look at the diff");
-    await waitUntil("the signal is processed", async () => runtime.processed.length === 1);
+    await waitUntil("the signal is taken over", async () => runtime.taken.length === 1);
     expect(runtime.calls).toHaveLength(1);
     expect(runtime.calls[0]).toMatchObject({
+      kind: "mention",
       eventId,
       roomId: scene.roomId,
       team: scene.slug,
       project: "site",
       sender: scene.alice.userId,
+      senderCanControl: true,
     });
-    expect(runtime.processed[0]).toEqual({ signalId: runtime.calls[0]!.id, replayed: false, acked: true });
+    expect(runtime.taken[0]).toEqual({ signalId: runtime.calls[0]!.id, acked: true });
     await waitUntil("no signal is pending", async () => (await pendingOf(agent)).length === 0);
+    expect(runtime.journal.pending().map((signal) => signal.id)).toEqual([runtime.calls[0]!.id]);
 
     await runtime.client.stop();
     expect(runtime.stopped).toEqual({ reason: "requested", error: null });
-    // The state directory holds the id and nothing else: no message text, no token.
-    expect(await readFile(path.join(stateDir, PROCESSED_SIGNALS_FILE), "utf8")).toBe(`${runtime.calls[0]!.id}\n`);
-    expect(runtime.calls).toHaveLength(1);
+    // A restarted runtime finds the signal it took over and has not finished.
+    const reopened = await SignalJournal.open(stateDir);
+    expect(reopened.pending().map((signal) => signal.eventId)).toEqual([eventId]);
+    await reopened.close();
   });
 
-  it("processes a signal exactly once across a crash between processing and ack", async () => {
+  it("takes a signal over exactly once across a crash between journal and ack", async () => {
     const agent = await makeAgent("crasher");
     const stateDir = await newStateDir();
     let stoppingFirst: Promise<void> | undefined;
-    // The first runtime "crashes" after the signal is processed and recorded, before its ack.
-    const first = observe(agent, stateDir, {
+    // The first runtime "crashes" after the signal is journaled, before its ack.
+    const first = await observe(agent, stateDir, {
       beforeAck: () => {
         stoppingFirst = first.client.stop();
       },
     });
-    await first.client.start();
+    first.client.start();
     await waitUntil("the first runtime is connected", async () => first.connected === 1);
     const eventId = await mention(agent, "crasher, do the thing once");
-    await waitUntil("the first runtime processed the signal", async () => first.processed.length === 1);
+    await waitUntil("the first runtime took the signal", async () => first.taken.length === 1);
     await withTimeout(stoppingFirst!, "the first runtime to stop");
     expect(first.calls.map((signal) => signal.eventId)).toEqual([eventId]);
-    expect(first.processed[0]!.acked).toBe(false);
+    expect(first.taken[0]!.acked).toBe(false);
     const signalId = first.calls[0]!.id;
     expect((await pendingOf(agent)).map((signal) => signal.id)).toEqual([signalId]);
 
-    const second = observe(agent, stateDir);
-    await second.client.start();
-    await waitUntil("the replayed signal is acknowledged", async () => second.processed.length === 1);
-    expect(second.processed[0]).toEqual({ signalId, replayed: true, acked: true });
+    const second = await observe(agent, stateDir);
+    second.client.start();
+    await waitUntil("the replayed signal is acknowledged", async () => second.taken.length === 1);
+    expect(second.taken[0]).toEqual({ signalId, acked: true });
+    // Recognised from the journal: not handed on a second time.
     expect(second.calls).toEqual([]);
     await waitUntil("no signal is pending", async () => (await pendingOf(agent)).length === 0);
     await second.client.stop();
@@ -179,8 +185,8 @@ describe("the runtime client against the real appservice", () => {
   it("stops with RuntimeAuthError when its token is refused at connect", async () => {
     const agent = await makeAgent("revoked", false);
     expect((await api("DELETE", `/agents/${agent.name}/token`)).status).toBeLessThan(300);
-    const runtime = observe(agent, await newStateDir());
-    await runtime.client.start();
+    const runtime = await observe(agent, await newStateDir());
+    runtime.client.start();
     const stopped = await withTimeout(runtime.client.stopped, "the runtime to stop");
     expect(stopped.reason).toBe("auth");
     expect(stopped.error).toBeInstanceOf(RuntimeAuthError);
@@ -190,8 +196,8 @@ describe("the runtime client against the real appservice", () => {
 
   it("stops with RuntimeAuthError when its token is revoked while connected", async () => {
     const agent = await makeAgent("revoking", false);
-    const runtime = observe(agent, await newStateDir());
-    await runtime.client.start();
+    const runtime = await observe(agent, await newStateDir());
+    runtime.client.start();
     await waitUntil("the runtime is connected", async () => runtime.connected === 1);
     await api("DELETE", `/agents/${agent.name}/token`);
     const stopped = await withTimeout(runtime.client.stopped, "the runtime to stop");
@@ -203,11 +209,11 @@ describe("the runtime client against the real appservice", () => {
 
   it("stops when a newer runtime of the same agent takes over", async () => {
     const agent = await makeAgent("twin", false);
-    const older = observe(agent, await newStateDir());
-    await older.client.start();
+    const older = await observe(agent, await newStateDir());
+    older.client.start();
     await waitUntil("the older runtime is connected", async () => older.connected === 1);
-    const newer = observe(agent, await newStateDir());
-    await newer.client.start();
+    const newer = await observe(agent, await newStateDir());
+    newer.client.start();
     const stopped = await withTimeout(older.client.stopped, "the older runtime to stop");
     expect(stopped.reason).toBe("replaced");
     expect(stopped.error).toBeInstanceOf(RuntimeReplacedError);
@@ -219,8 +225,8 @@ describe("the runtime client against the real appservice", () => {
 
   it("reconnects by itself when the appservice restarts, and keeps processing", async () => {
     const agent = await makeAgent("steady");
-    const runtime = observe(agent, await newStateDir());
-    await runtime.client.start();
+    const runtime = await observe(agent, await newStateDir());
+    runtime.client.start();
     await waitUntil("the runtime is connected", async () => runtime.connected === 1);
 
     await running.appservice.close();
@@ -229,7 +235,7 @@ describe("the runtime client against the real appservice", () => {
     await waitUntil("the runtime reconnected", async () => runtime.connected === 2, 30_000);
 
     const eventId = await mention(agent, "steady, still there?");
-    await waitUntil("the new signal is processed", async () => runtime.processed.length === 1, 30_000);
+    await waitUntil("the new signal is taken over", async () => runtime.taken.length === 1, 30_000);
     expect(runtime.calls.map((signal) => signal.eventId)).toEqual([eventId]);
     await waitUntil("no signal is pending", async () => (await pendingOf(agent)).length === 0);
     expect(runtime.stopped).toBeNull();

@@ -129,7 +129,7 @@ describe("the live event stream", () => {
     expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
   });
 
-  it("streams text/event-stream, telling when the caller's agent's runtime connects and disconnects", async () => {
+  it("streams text/event-stream, telling when the caller's agent's runtime connects, reports its sessions and disconnects", async () => {
     const stream = await open(alice);
     expect(stream.response.status).toBe(200);
     expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -141,14 +141,43 @@ describe("the live event stream", () => {
     const online = await stream.next((event) => event.event === "agent-runtime");
     expect(online.data).toMatchObject({ agent: name, online: true });
     const agent = (await aliceApi("GET", `/agents/${name}`)).body as { runtime: unknown };
-    expect(agent.runtime).toEqual({ online: true, connectedAt: online.data.connectedAt });
+    expect(agent.runtime).toEqual({ online: true, connectedAt: online.data.connectedAt, state: null });
+
+    const state = {
+      version: "9.9.9",
+      pid: 4242,
+      hostname: "laptop",
+      startedAt: new Date().toISOString(),
+      sessions: [
+        {
+          id: "s1",
+          projects: [{ id: 1, team: "acme", name: "site", roomId: "!r:localhost" }],
+          status: "ready",
+          agent: "claude-agent-acp",
+          conversation: "new",
+          startedAt: new Date().toISOString(),
+          turn: null,
+          queued: 0,
+          error: null,
+        },
+      ],
+    };
+    ws.send(JSON.stringify({ v: 1, type: "state", state }));
+    const reported = await stream.next((event) => event.event === "agent-runtime" && event.data.state !== null);
+    expect(reported.data).toEqual({ agent: name, online: true, connectedAt: online.data.connectedAt, state });
+    expect(((await aliceApi("GET", `/agents/${name}`)).body as { runtime: unknown }).runtime).toEqual({
+      online: true,
+      connectedAt: online.data.connectedAt,
+      state,
+    });
 
     await closeRuntime(ws);
-    const offline = await stream.next((event) => event.event === "agent-runtime");
-    expect(offline.data).toEqual({ agent: name, online: false, connectedAt: null });
+    const offline = await stream.next((event) => event.event === "agent-runtime" && event.data.online === false);
+    expect(offline.data).toEqual({ agent: name, online: false, connectedAt: null, state: null });
     expect(((await aliceApi("GET", `/agents/${name}`)).body as { runtime: unknown }).runtime).toEqual({
       online: false,
       connectedAt: null,
+      state: null,
     });
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { parseServerFrame, type ServerFrame } from "../../appservice/src/protocol/frames.ts";
+import { parseServerFrame, type ServerFrame } from "@aachat/protocol";
 import { uniqueName, type Api } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { stopHumans } from "../support/humans.ts";

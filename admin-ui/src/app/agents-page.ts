@@ -53,10 +53,12 @@ export class AgentsPage extends ActionElement {
     super.disconnectedCallback();
   }
 
-  #runtimeChanged({ agent: name, online, connectedAt }: AgentRuntimeDetail): void {
+  #runtimeChanged({ agent: name, online, connectedAt, state }: AgentRuntimeDetail): void {
     if (!this.agents) return;
     this.agents = this.agents.map((agent) =>
-      agent.name === name ? { ...agent, runtime: { online, connectedAt: online ? connectedAt : null } } : agent,
+      agent.name === name
+        ? { ...agent, runtime: { online, connectedAt: online ? connectedAt : null, state: online ? state : null } }
+        : agent,
     );
   }
 

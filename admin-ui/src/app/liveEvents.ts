@@ -1,3 +1,4 @@
+import type { RuntimeState } from "@aachat/protocol";
 /** How the live event stream is doing, for the indicator in the top bar. */
 export type LiveState = "connecting" | "live" | "reconnecting";
 
@@ -5,6 +6,8 @@ export interface AgentRuntimeDetail {
   agent: string;
   online: boolean;
   connectedAt: string | null;
+  /** The runtime's version and sessions, as it last reported them. */
+  state: RuntimeState | null;
 }
 
 export interface ChangedDetail {

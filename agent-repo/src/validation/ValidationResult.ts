@@ -1,3 +1,4 @@
+import type { AgentEnvironment } from "../environment/environmentSchema.ts";
 import type { Problem } from "./Problem.ts";
 
 /** Who the agent says it is, from `environment.yaml` (only the fields that are valid). */
@@ -13,4 +14,6 @@ export interface ValidationResult {
   /** Every problem found, sorted by file then line. */
   problems: Problem[];
   identity: AgentIdentity;
+  /** `environment.yaml` as read, when it is valid. */
+  environment?: AgentEnvironment;
 }

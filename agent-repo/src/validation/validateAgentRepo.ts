@@ -27,7 +27,12 @@ export async function validateAgentRepo(dir: string): Promise<ValidationResult> 
     ...skillProblems,
     ...settingsProblems,
   ]);
-  return { ok: problems.length === 0, problems, identity: environment.identity };
+  return {
+    ok: problems.length === 0,
+    problems,
+    identity: environment.identity,
+    ...(environment.environment ? { environment: environment.environment } : {}),
+  };
 }
 
 async function refuseMissingDirectory(repoDir: string): Promise<void> {

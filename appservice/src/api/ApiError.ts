@@ -1,5 +1,13 @@
 export type ApiErrorCode =
-  "unauthorized" | "forbidden" | "not_found" | "conflict" | "invalid_request" | "homeserver_error";
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "invalid_request"
+  | "homeserver_error"
+  | "runtime_unavailable"
+  | "runtime_error"
+  | "runtime_timeout";
 
 const STATUS: Record<ApiErrorCode, number> = {
   unauthorized: 401,
@@ -8,6 +16,12 @@ const STATUS: Record<ApiErrorCode, number> = {
   conflict: 409,
   invalid_request: 400,
   homeserver_error: 502,
+  /** The agent's runtime is not connected. */
+  runtime_unavailable: 503,
+  /** The agent's runtime tried and failed. */
+  runtime_error: 502,
+  /** The agent's runtime did not answer in time. */
+  runtime_timeout: 504,
 };
 
 /** An error the API returns to its caller as `{ error: { code, message } }`; the message says what to do. */

@@ -7,8 +7,8 @@ const HEARTBEAT_MS = 25_000;
 
 /**
  * GET /api/v1/events: a `text/event-stream` of what concerns the caller. `ready` once the
- * stream listens; `agent-runtime` `{ agent, online, connectedAt }` when the runtime of one
- * of the caller's agents connects or disconnects; `changed` `{ scope }` after a change to a
+ * stream listens; `agent-runtime` `{ agent, online, connectedAt, state }` when the runtime of
+ * one of the caller's agents connects, disconnects or reports new state; `changed` `{ scope }` after a change to a
  * team the caller belongs to ("teams") or to one of their agents ("agents"). A comment line
  * every 25 s keeps proxies from closing the idle stream.
  */
@@ -34,7 +34,8 @@ export class EventStreams {
     };
     const onRuntime = (event: RuntimeEvent) => {
       if (event.owner === caller) {
-        send("agent-runtime", { agent: event.agent, online: event.online, connectedAt: event.connectedAt });
+        const { agent, online, connectedAt, state } = event;
+        send("agent-runtime", { agent, online, connectedAt, state });
       }
     };
     const onChanged = (event: ChangedEvent) => {

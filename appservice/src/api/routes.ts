@@ -3,6 +3,7 @@ import { z } from "zod";
 import * as agents from "../model/agents.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
 import * as projects from "../model/projects.ts";
+import * as sessions from "../model/sessions.ts";
 import * as streams from "../model/streams.ts";
 import * as teams from "../model/teams.ts";
 import { status } from "../model/status.ts";
@@ -289,6 +290,53 @@ export function apiRoutes(ctx: ModelContext): Route[] {
       query: z.strictObject({ pending: z.enum(["true", "false"]).optional() }),
       response: z.array(s.signal),
       handle: ({ caller, params, query }) => agents.listSignals(ctx, caller, params.agent!, query.pending !== "false"),
+    }),
+    route({
+      method: "post",
+      path: "/agents/:agent/sessions",
+      summary: "Start a session of your agent covering these projects (its runtime must be running)",
+      params: { agent: s.agentName },
+      body: s.startSessionBody,
+      response: s.startSessionResponse,
+      status: 201,
+      handle: ({ caller, params, body }) => sessions.startSession(ctx, caller, params.agent!, body.projects),
+    }),
+    route({
+      method: "post",
+      path: "/agents/:agent/sessions/:session/stop",
+      summary: "Stop a session: its turn is cancelled, its memory published, its agent process ended",
+      params: { agent: s.agentName, session: s.sessionIdParam },
+      status: 204,
+      handle: async ({ caller, params }) => {
+        await sessions.controlSession(ctx, caller, params.agent!, params.session!, "stop");
+      },
+    }),
+    route({
+      method: "post",
+      path: "/agents/:agent/sessions/:session/restart",
+      summary: "Restart a session with the same coverage, resuming its conversation where the agent supports it",
+      params: { agent: s.agentName, session: s.sessionIdParam },
+      response: s.restartSessionResponse,
+      handle: ({ caller, params }) => sessions.controlSession(ctx, caller, params.agent!, params.session!, "restart"),
+    }),
+    route({
+      method: "post",
+      path: "/agents/:agent/sessions/:session/compact",
+      summary: "Ask the session's agent to compact its conversation (/compact) after its current turn",
+      params: { agent: s.agentName, session: s.sessionIdParam },
+      status: 204,
+      handle: async ({ caller, params }) => {
+        await sessions.controlSession(ctx, caller, params.agent!, params.session!, "compact");
+      },
+    }),
+    route({
+      method: "get",
+      path: "/agents/:agent/runtime/logs",
+      summary: "The last lines of your agent's runtime log (lines=1-1000, default 100)",
+      params: { agent: s.agentName },
+      query: s.logLinesQuery,
+      response: s.runtimeLogsResponse,
+      handle: ({ caller, params, query }) => sessions.runtimeLogs(ctx, caller, params.agent!, query.lines ?? 100),
     }),
   ];
 }

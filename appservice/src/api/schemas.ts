@@ -1,3 +1,4 @@
+import { runtimeState, sessionId, sessionState } from "@aachat/protocol";
 import { z } from "zod";
 
 /**
@@ -74,8 +75,8 @@ export const agent = z.object({
   dmRoomId: z.string(),
   projects: z.array(z.object({ team: z.string(), project: z.string() })),
   tokenIssuedAt: z.string().nullable(),
-  /** Whether the agent's runtime is connected to the appservice now, and since when. */
-  runtime: z.object({ online: z.boolean(), connectedAt: z.string().nullable() }),
+  /** Whether the agent's runtime is connected to the appservice now, since when, and its version and sessions. */
+  runtime: z.object({ online: z.boolean(), connectedAt: z.string().nullable(), state: runtimeState.nullable() }),
   createdAt: z.string(),
 });
 export type Agent = z.infer<typeof agent>;
@@ -129,6 +130,16 @@ export const updateAgentBody = z
   })
   .refine((body) => Object.keys(body).length > 0, "give at least one of displayName, repoUrl, avatarUrl");
 
+/** A project a session covers: `team/project`, or `project` when the agent has one of that name. */
+export const projectSelector = z
+  .string()
+  .regex(/^([a-z0-9~][a-z0-9._=\-/+]{0,63}\/)?[a-z0-9][a-z0-9-]{0,62}$/, "is not a project (PROJECT, or TEAM/PROJECT)");
+export const startSessionBody = z.strictObject({ projects: z.array(projectSelector).min(1).max(50) });
+export const sessionIdParam = sessionId;
+export const logLinesQuery = z.strictObject({
+  lines: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
 // ---- responses ----
 
 export const meResponse = z.object({ userId: z.string(), personalTeam: team });
@@ -157,5 +168,8 @@ export const statusResponse = z.object({
   ),
   agents: z.array(z.object({ name: z.string(), projects: z.number(), pendingSignals: z.number() })),
 });
+export const startSessionResponse = z.object({ session: sessionState, alreadyRunning: z.boolean() });
+export const restartSessionResponse = z.object({ session: sessionState });
+export const runtimeLogsResponse = z.object({ lines: z.array(z.string()) });
 export const apiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ApiErrorBody = z.infer<typeof apiError>;

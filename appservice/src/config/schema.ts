@@ -33,6 +33,15 @@ export const appserviceConfigSchema = z.strictObject({
       sqliteFile: z.string().min(1).default("aachat.db"),
     })
     .default({ sqliteFile: "aachat.db" }),
+  agents: z
+    .strictObject({
+      /**
+       * How many agent-to-agent mentions in a row a thread allows before the chain is
+       * stopped (a human's message in the thread starts a new chain).
+       */
+      maxMentionHops: z.number().int().min(0).max(100).default(3),
+    })
+    .default({ maxMentionHops: 3 }),
   logging: z
     .strictObject({
       level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -1,18 +1,35 @@
-import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { EventHandler } from "../inbox/EventHandler.ts";
 import type { MatrixEvent } from "../matrix/events.ts";
+import { isAgentUserId } from "../matrix/ids.ts";
+import { STREAM_FIELD } from "../matrix/messageContent.ts";
+import { agentOfEvent } from "../model/agentMessages.ts";
+import { mayControlAgent } from "../model/control.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
-import { findMentions, isEdit, stripReplyFallback, threadRootOf } from "../signals/mentions.ts";
+import { postNotice } from "../model/notices.ts";
+import type { AgentInRoom } from "../model/RoomDirectory.ts";
+import { findMentions, isEdit, replyTargetOf, stripReplyFallback, threadRootOf } from "../signals/mentions.ts";
+import { storeSignals, type NewSignal } from "../signals/storeSignals.ts";
+import { countAgentHop, resetAgentHops, threadKey } from "../signals/threadHops.ts";
 
 /** Called after new signals are stored, so runtimes can be told at once. */
 export type SignalListener = (agentIds: number[]) => void;
 
+/** A message as the mention router reads it: for an agent's final edit, the text of the edit on the original. */
+interface ReadMessage {
+  eventId: string;
+  content: Record<string, unknown>;
+  body: string;
+  threadRootId: string | null;
+  inReplyTo: string | null;
+}
+
 /**
- * Turns a message that mentions agents into one signal per agent that is a member of the
- * room's project; any message of an owner in an agent's DM is a signal for that agent.
- * Edits, the bot's and an agent's own messages never make signals; a signal's id comes
- * from (agent, event), so handling the same event twice stores it once.
+ * Turns a message into signals: one per agent of the room's project that it mentions (or
+ * replies to), and any message of an owner in an agent's DM. The bot's messages, an
+ * agent's mention of itself, and an agent's answer while it is still streaming never make
+ * signals; a chain of agents mentioning each other stops after `maxMentionHops` per thread.
+ * A signal's id comes from (agent, event), so handling the same event twice stores it once.
  */
 export class MentionHandler implements EventHandler {
   readonly name = "mentions";
@@ -25,44 +42,135 @@ export class MentionHandler implements EventHandler {
   async handle(event: MatrixEvent, log: Logger): Promise<void> {
     if (event.type === "m.room.redaction") return this.#forgetRedacted(event);
     if (event.type !== "m.room.message" || event.sender === this.ctx.botUserId) return;
-    if (isEdit(event.content) || event.unsigned?.redacted_because) return;
-    const targets = await this.#targets(event);
-    if (targets.length === 0) return;
-    const body = typeof event.content.body === "string" ? stripReplyFallback(event.content.body) : "";
-    const threadRootId = threadRootOf(event.content);
-    let stored = 0;
-    for (const target of targets) {
-      const id = signalId(target.agentId, event.event_id);
-      stored += await this.ctx.db.$executeRaw`
-        INSERT OR IGNORE INTO "Signal" ("id", "agentId", "eventId", "roomId", "projectId", "threadRootId", "sender", "body", "createdAt")
-        VALUES (${id}, ${target.agentId}, ${event.event_id}, ${event.room_id}, ${target.projectId}, ${threadRootId}, ${event.sender}, ${body}, ${new Date()})`;
-    }
-    if (stored > 0) {
-      log.info({ agents: targets.map((t) => t.agentId), stored }, "stored signals");
-      this.onSignals(targets.map((t) => t.agentId));
-    }
-  }
-
-  async #targets(event: MatrixEvent): Promise<{ agentId: number; projectId: number | null }[]> {
+    if (event.unsigned?.redacted_because) return;
+    const fromAgent = isAgentUserId(event.sender, this.ctx.serverName);
+    const message = await this.#read(event, fromAgent);
+    if (!message) return;
     const room = await this.ctx.rooms.lookup(event.room_id);
-    if (room.kind === "dm")
-      return event.sender === room.ownerUserId ? [{ agentId: room.agent.id, projectId: null }] : [];
-    if (room.kind !== "project" || room.archived) return [];
-    const candidates = room.agents.filter((agent) => agent.userId !== event.sender);
-    const mentioned = new Set(findMentions(event.content, candidates).map((c) => c.userId));
-    return candidates
-      .filter((agent) => mentioned.has(agent.userId))
-      .map((agent) => ({ agentId: agent.id, projectId: room.projectId }));
+    if (room.kind === "dm") {
+      if (event.sender !== room.ownerUserId) return;
+      return this.#store(log, [this.#signal(room.agent.id, "dm", message, event, null, true)]);
+    }
+    if (room.kind !== "project" || room.archived) return;
+    const thread = threadKey(message.threadRootId);
+    if (!fromAgent) await resetAgentHops(this.ctx.db, event.room_id, thread);
+    const targets = await this.#targets(message, room.agents, event.sender);
+    if (targets.length === 0) return;
+    if (fromAgent) {
+      const hops = await countAgentHop(this.ctx.db, event.room_id, thread);
+      if (hops > this.ctx.settings.maxMentionHops) return this.#stopChain(message, event.room_id, hops - 1, log);
+    }
+    const signals: NewSignal[] = [];
+    for (const agent of targets) {
+      const canControl = await mayControlAgent(this.ctx, agent, room.teamId, event.sender);
+      signals.push(this.#signal(agent.id, "mention", message, event, room.projectId, canControl));
+    }
+    await this.#store(log, signals);
   }
 
-  /** A redacted message is no longer something to answer: drop its unacknowledged signals. */
+  /** The message to route, or null when it is not one that can signal. */
+  async #read(event: MatrixEvent, fromAgent: boolean): Promise<ReadMessage | null> {
+    if (!isEdit(event.content)) {
+      if (event.content[STREAM_FIELD] === "partial") return null;
+      return {
+        eventId: event.event_id,
+        content: event.content,
+        body: typeof event.content.body === "string" ? stripReplyFallback(event.content.body) : "",
+        threadRootId: threadRootOf(event.content),
+        inReplyTo: replyTargetOf(event.content),
+      };
+    }
+    // Edits count only as an agent's finished answer: it streamed into one message, and its
+    // final edit is where the mentions in that answer are seen. A human's edit changes nothing.
+    const newContent = event.content["m.new_content"] as Record<string, unknown> | undefined;
+    if (!fromAgent || !newContent || newContent[STREAM_FIELD] !== "final") return null;
+    const originalId = (event.content["m.relates_to"] as { event_id?: unknown }).event_id;
+    if (typeof originalId !== "string") return null;
+    const original = await this.ctx.db.outboundMessage.findFirst({
+      where: { eventId: originalId, senderId: event.sender },
+    });
+    if (!original) return null;
+    const originalContent = JSON.parse(original.content) as Record<string, unknown>;
+    return {
+      eventId: originalId,
+      content: newContent,
+      body: typeof newContent.body === "string" ? newContent.body : "",
+      threadRootId: threadRootOf(originalContent),
+      inReplyTo: replyTargetOf(originalContent),
+    };
+  }
+
+  async #targets(message: ReadMessage, agents: AgentInRoom[], sender: string): Promise<AgentInRoom[]> {
+    const candidates = agents.filter((agent) => agent.userId !== sender);
+    const mentioned = new Set(
+      findMentions({ ...message.content, body: message.body }, candidates).map((c) => c.userId),
+    );
+    // A reply to an agent's message speaks to that agent, whether or not the client mentioned it.
+    if (message.inReplyTo) {
+      const repliedTo = await agentOfEvent(this.ctx, message.inReplyTo);
+      if (repliedTo) mentioned.add(repliedTo.userId);
+    }
+    return candidates.filter((agent) => mentioned.has(agent.userId));
+  }
+
+  #signal(
+    agentId: number,
+    kind: "mention" | "dm",
+    message: ReadMessage,
+    event: MatrixEvent,
+    projectId: number | null,
+    senderCanControl: boolean,
+  ): NewSignal {
+    return {
+      agentId,
+      kind,
+      eventId: message.eventId,
+      roomId: event.room_id,
+      projectId,
+      threadRootId: message.threadRootId,
+      inReplyTo: message.inReplyTo,
+      reaction: null,
+      sender: event.sender,
+      senderCanControl,
+      body: message.body,
+    };
+  }
+
+  async #store(log: Logger, signals: NewSignal[]): Promise<void> {
+    const stored = await storeSignals(this.ctx.db, signals);
+    if (stored > 0) {
+      const agents = signals.map((s) => s.agentId);
+      log.info({ agents, stored }, "stored signals");
+      this.onSignals(agents);
+    }
+  }
+
+  async #stopChain(message: ReadMessage, roomId: string, hops: number, log: Logger): Promise<void> {
+    log.info({ roomId, hops }, "stopped a chain of agent mentions");
+    const relation = message.threadRootId
+      ? {
+          "m.relates_to": {
+            rel_type: "m.thread",
+            event_id: message.threadRootId,
+            is_falling_back: true,
+            "m.in_reply_to": { event_id: message.eventId },
+          },
+        }
+      : { "m.relates_to": { "m.in_reply_to": { event_id: message.eventId } } };
+    await postNotice(
+      this.ctx,
+      roomId,
+      `Stopped a chain of agent mentions: agents have mentioned each other ${hops} times in a row here, ` +
+        `the limit for a thread. A human's message here lets them go on.`,
+      `hop-limit:${message.eventId}`,
+      relation,
+    );
+  }
+
+  /** A redacted message or reaction is no longer something to answer: drop its unacknowledged signals. */
   async #forgetRedacted(event: MatrixEvent): Promise<void> {
     const redacts = typeof event.redacts === "string" ? event.redacts : (event.content.redacts as string | undefined);
     if (!redacts) return;
     await this.ctx.db.signal.deleteMany({ where: { eventId: redacts, roomId: event.room_id, acknowledgedAt: null } });
   }
-}
-
-export function signalId(agentId: number, eventId: string): string {
-  return `sig_${createHash("sha256").update(`${agentId}:${eventId}`).digest("base64url").slice(0, 24)}`;
 }

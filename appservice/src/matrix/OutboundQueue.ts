@@ -6,6 +6,19 @@ import { MatrixApiError, type MatrixApi } from "./MatrixApi.ts";
 
 export type EnqueueResult = "queued" | "duplicate";
 
+/** The homeserver refused a queued message for good (forbidden, unknown room, too large). */
+export class OutboundSendError extends Error {
+  override readonly name = "OutboundSendError";
+  constructor(readonly reason: string) {
+    super(`the homeserver refused the message: ${reason}`);
+  }
+}
+
+interface Waiter {
+  resolve(eventId: string): void;
+  reject(error: Error): void;
+}
+
 export interface OutboundItem {
   roomId: string;
   sender: UserId;
@@ -25,6 +38,8 @@ export interface OutboundItem {
  */
 export class OutboundQueue {
   readonly #workers = new Map<string, Promise<void>>();
+  /** Callers of send() waiting for their message, by transaction id. */
+  readonly #waiters = new Map<string, Waiter[]>();
   #closed = false;
 
   constructor(
@@ -46,6 +61,30 @@ export class OutboundQueue {
     return inserted > 0 ? "queued" : "duplicate";
   }
 
+  /**
+   * Queues the message and resolves with its event id once the homeserver has it. A
+   * message with the same key as an earlier one is not sent again: its event id is the
+   * earlier message's. Rejects with OutboundSendError when the homeserver refused it.
+   */
+  async send(item: OutboundItem): Promise<string> {
+    const txnId = OutboundQueue.txnIdFor(item.dedupeKey);
+    const sent = new Promise<string>((resolve, reject) => {
+      const waiters = this.#waiters.get(txnId) ?? [];
+      waiters.push({ resolve, reject });
+      this.#waiters.set(txnId, waiters);
+    });
+    try {
+      if ((await this.enqueue(item)) === "duplicate") {
+        const earlier = await this.db.outboundMessage.findUnique({ where: { txnId } });
+        if (earlier?.sentAt) this.#settle(txnId, earlier.eventId, earlier.lastError);
+      }
+    } catch (error) {
+      this.#settle(txnId, null, String(error));
+      throw error;
+    }
+    return sent;
+  }
+
   /** Starts workers for every room with unsent messages (after a restart). */
   async resume(): Promise<void> {
     const rooms = await this.db.outboundMessage.findMany({
@@ -64,6 +103,17 @@ export class OutboundQueue {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(this.#workers.values());
+    for (const txnId of [...this.#waiters.keys()]) this.#settle(txnId, null, "the appservice is shutting down");
+  }
+
+  #settle(txnId: string, eventId: string | null, error: string | null): void {
+    const waiters = this.#waiters.get(txnId);
+    if (!waiters) return;
+    this.#waiters.delete(txnId);
+    for (const waiter of waiters) {
+      if (eventId !== null && error === null) waiter.resolve(eventId);
+      else waiter.reject(new OutboundSendError(error ?? "no event id"));
+    }
   }
 
   #kick(roomId: string): void {
@@ -91,6 +141,7 @@ export class OutboundQueue {
           next.senderId as UserId,
         );
         await this.db.outboundMessage.update({ where: { seq: next.seq }, data: { sentAt: new Date(), eventId } });
+        this.#settle(next.txnId, eventId, null);
       } catch (error) {
         // The API client already waited out rate limits and retried transient failures:
         // what is left is permanent (forbidden, unknown room). Record it and move on.
@@ -100,6 +151,7 @@ export class OutboundQueue {
           where: { seq: next.seq },
           data: { sentAt: new Date(), lastError: reason },
         });
+        this.#settle(next.txnId, null, reason);
       }
     }
   }

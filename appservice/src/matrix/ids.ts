@@ -24,3 +24,8 @@ export function agentNamespaceRegex(serverName: string): string {
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/** Whether the user is one of our agents' puppets (`@agent_…` on our own server). */
+export function isAgentUserId(id: string, serverName: string): boolean {
+  return id.startsWith(`@${AGENT_LOCALPART_PREFIX}`) && id.slice(id.indexOf(":") + 1) === serverName;
+}

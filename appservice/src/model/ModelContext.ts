@@ -1,3 +1,4 @@
+import type { CommandName, CommandParams, CommandResult, RuntimeState } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
 import type { UserId } from "../matrix/ids.ts";
@@ -22,20 +23,40 @@ export interface ModelContext {
   /** The runtimes connected now; a changed token or a deleted agent ends its connection. */
   runtimes: {
     disconnect(agentId: number, reason: string): void;
-    /** Whether the agent's runtime is connected now, and since when. */
+    /** Whether the agent's runtime is connected now, since when, and what it last reported. */
     status(agentId: number): RuntimeStatus;
+    /** Asks the agent's runtime to do something and resolves with its answer; rejects with an ApiError. */
+    command<C extends CommandName>(agentId: number, name: C, params: CommandParams<C>): Promise<CommandResult<C>>;
   };
   /** Successful changes and runtime connections, for the console's live event stream. */
   events: ModelEvents;
   /** Cached room roles for mention routing; every change to projects or agents invalidates it. */
   rooms: RoomDirectory;
+  settings: ModelSettings;
 }
+
+/** The knobs of the model, from aachat.yaml. */
+export interface ModelSettings {
+  /** Agent-to-agent mentions in a row per thread before the chain is stopped. */
+  maxMentionHops: number;
+}
+
+export const DEFAULT_MODEL_SETTINGS: ModelSettings = { maxMentionHops: 3 };
 
 export interface RuntimeStatus {
   online: boolean;
   connectedAt: Date | null;
+  state: RuntimeState | null;
 }
 
-export function createModelContext(parts: Omit<ModelContext, "locks" | "rooms" | "events">): ModelContext {
-  return { ...parts, locks: new KeyedMutex(), rooms: new RoomDirectory(parts.db), events: new ModelEvents() };
+export function createModelContext(
+  parts: Omit<ModelContext, "locks" | "rooms" | "events" | "settings"> & { settings?: Partial<ModelSettings> },
+): ModelContext {
+  return {
+    ...parts,
+    settings: { ...DEFAULT_MODEL_SETTINGS, ...parts.settings },
+    locks: new KeyedMutex(),
+    rooms: new RoomDirectory(parts.db),
+    events: new ModelEvents(),
+  };
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { RuntimeState } from "@aachat/protocol";
 
 /** What changed, for whom: members of `teamId` and the `users` listed (either may be absent). */
 export interface ChangedEvent {
@@ -7,12 +8,14 @@ export interface ChangedEvent {
   users?: readonly string[];
 }
 
-/** An agent's runtime connected or disconnected. */
+/** An agent's runtime connected, disconnected or reported a change of its sessions. */
 export interface RuntimeEvent {
   agent: string;
   owner: string;
   online: boolean;
   connectedAt: string | null;
+  /** What the runtime last reported: its version and sessions (null when offline or not yet reported). */
+  state: RuntimeState | null;
 }
 
 interface EventMap {

@@ -4,11 +4,12 @@ export interface AgentInRoom {
   id: number;
   userId: string;
   displayName: string;
+  ownerUserId: string;
 }
 
 /** What a room is to the mention router. */
 export type RoomRole =
-  | { kind: "project"; projectId: number; archived: boolean; agents: AgentInRoom[] }
+  | { kind: "project"; projectId: number; teamId: number; archived: boolean; agents: AgentInRoom[] }
   | { kind: "dm"; agent: AgentInRoom; ownerUserId: string }
   | { kind: "other" };
 
@@ -39,7 +40,12 @@ export class RoomDirectory {
     if (dmAgent) {
       return {
         kind: "dm",
-        agent: { id: dmAgent.id, userId: dmAgent.userId, displayName: dmAgent.displayName },
+        agent: {
+          id: dmAgent.id,
+          userId: dmAgent.userId,
+          displayName: dmAgent.displayName,
+          ownerUserId: dmAgent.ownerUserId,
+        },
         ownerUserId: dmAgent.ownerUserId,
       };
     }
@@ -51,11 +57,13 @@ export class RoomDirectory {
     return {
       kind: "project",
       projectId: project.id,
+      teamId: project.teamId,
       archived: project.archivedAt !== null,
       agents: project.agents.map(({ agent }) => ({
         id: agent.id,
         userId: agent.userId,
         displayName: agent.displayName,
+        ownerUserId: agent.ownerUserId,
       })),
     };
   }

@@ -1,13 +1,49 @@
 import { ApiError } from "../api/ApiError.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
-import type { EnqueueResult } from "../matrix/OutboundQueue.ts";
 import type { ModelContext } from "./ModelContext.ts";
 
+/** A room an agent belongs to: one of its projects, or its DM with its owner. */
+export type AgentRoom =
+  | { kind: "project"; roomId: string; projectId: number; teamId: number; archived: boolean }
+  | { kind: "dm"; roomId: string };
+
 /**
- * Posts as an agent, after the rules: an agent speaks only in its projects and its DM,
- * never in a humans_only stream. The homeserver enforces humans_only too (power levels);
- * this refuses up front with a message that says why.
+ * The room as the agent may use it: an agent reads and speaks only in its projects and its
+ * DM, and never posts in a humans_only stream (the homeserver enforces that too, through
+ * power levels; this refuses up front with a message that says why).
+ */
+export async function agentRoom(
+  ctx: ModelContext,
+  agent: Pick<Agent, "id" | "name" | "dmRoomId">,
+  roomId: string,
+  purpose: "read" | "write",
+): Promise<AgentRoom> {
+  if (roomId === agent.dmRoomId) return { kind: "dm", roomId };
+  const membership = await ctx.db.projectAgent.findFirst({
+    where: { agentId: agent.id, project: { roomId } },
+    include: { project: true },
+  });
+  if (membership) {
+    if (purpose === "write" && membership.project.archivedAt !== null) {
+      throw new ApiError("forbidden", `project '${membership.project.name}' is archived: nobody posts there any more`);
+    }
+    const { project } = membership;
+    return { kind: "project", roomId, projectId: project.id, teamId: project.teamId, archived: !!project.archivedAt };
+  }
+  const stream = await ctx.db.stream.findUnique({ where: { roomId } });
+  if (stream?.humansOnly && purpose === "write") {
+    throw new ApiError("forbidden", `stream '${stream.name}' is humans_only: agents can read it but not post`);
+  }
+  throw new ApiError(
+    "forbidden",
+    `agent '${agent.name}' is not in that room; add it to the project with \`aachat project add-agent\``,
+  );
+}
+
+/**
+ * Posts as an agent, after the rules of agentRoom. `dedupeKey` names what the message is:
+ * the same key never posts twice and resolves with the first message's event id.
  */
 export async function sendAsAgent(
   ctx: ModelContext,
@@ -16,23 +52,20 @@ export async function sendAsAgent(
   content: Record<string, unknown>,
   dedupeKey: string,
   type = "m.room.message",
-): Promise<EnqueueResult> {
-  const stream = await ctx.db.stream.findUnique({ where: { roomId } });
-  if (stream?.humansOnly) {
-    throw new ApiError("forbidden", `stream '${stream.name}' is humans_only: agents can read it but not post`);
-  }
-  const inProject = await ctx.db.projectAgent.findFirst({ where: { agentId: agent.id, project: { roomId } } });
-  if (!inProject && roomId !== agent.dmRoomId) {
-    throw new ApiError(
-      "forbidden",
-      `agent '${agent.name}' is not in that room; add it to the project with \`aachat project add-agent\``,
-    );
-  }
-  return ctx.outbound.enqueue({
+): Promise<string> {
+  await agentRoom(ctx, agent, roomId, "write");
+  return ctx.outbound.send({
     roomId,
     sender: agent.userId as UserId,
     type,
     content,
     dedupeKey: `agent:${agent.id}:${dedupeKey}`,
   });
+}
+
+/** The agent that sent this event, when one of ours did (every agent message goes through the outbound queue). */
+export async function agentOfEvent(ctx: ModelContext, eventId: string): Promise<Agent | undefined> {
+  const message = await ctx.db.outboundMessage.findFirst({ where: { eventId }, select: { senderId: true } });
+  if (!message || message.senderId === ctx.botUserId) return undefined;
+  return (await ctx.db.agent.findUnique({ where: { userId: message.senderId } })) ?? undefined;
 }

@@ -33,7 +33,11 @@ export function presentAgent(agent: AgentWithProjects, runtime: RuntimeStatus): 
     dmRoomId: agent.dmRoomId,
     projects: agent.projects.map((m) => ({ team: m.project.team.slug, project: m.project.name })),
     tokenIssuedAt: agent.tokenIssuedAt?.toISOString() ?? null,
-    runtime: { online: runtime.online, connectedAt: runtime.connectedAt?.toISOString() ?? null },
+    runtime: {
+      online: runtime.online,
+      connectedAt: runtime.connectedAt?.toISOString() ?? null,
+      state: runtime.state,
+    },
     createdAt: agent.createdAt.toISOString(),
   };
 }

@@ -1,26 +1,46 @@
-import type { Logger } from "pino";
-import { WebSocket, type RawData } from "ws";
-import type { Db } from "../db/database.ts";
+import { randomBytes } from "node:crypto";
 import {
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
+  commands,
   parseRuntimeFrame,
   type AckFrame,
+  type CommandName,
+  type CommandParams,
+  type CommandResult,
+  type CommandResultFrame,
   type ErrorCode,
+  type RequestFrame,
+  type RuntimeState,
   type ServerFrame,
-} from "../protocol/frames.ts";
+} from "@aachat/protocol";
+import type { Logger } from "pino";
+import { WebSocket, type RawData } from "ws";
+import { ApiError } from "../api/ApiError.ts";
+import type { Db } from "../db/database.ts";
+import { RequestFailure, type AgentRequests } from "./AgentRequests.ts";
 import { acknowledgeSignal, pendingSignals } from "./signalStore.ts";
 
 export interface ConnectedAgent {
   id: number;
   name: string;
   userId: string;
+  displayName: string;
   ownerUserId: string;
+  dmRoomId: string;
+}
+
+interface PendingCommand {
+  name: CommandName;
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
 }
 
 /**
  * One runtime's WebSocket, acting only as its agent. Sends `hello`, then every pending
- * signal, then new ones as they are stored; each signal once per connection, in order.
+ * signal, then new ones as they are stored, each once per connection and in order;
+ * answers the runtime's requests; passes on the owner's commands; keeps its last state.
  */
 export class RuntimeConnection {
   /** Signals already sent on this connection and not yet acknowledged. */
@@ -29,6 +49,8 @@ export class RuntimeConnection {
   #delivery: Promise<void> = Promise.resolve();
   /** Whether the runtime answered the last heartbeat ping. */
   #alive = true;
+  readonly #commands = new Map<string, PendingCommand>();
+  #state: RuntimeState | null = null;
   /** When the runtime connected. */
   readonly connectedAt = new Date();
 
@@ -36,22 +58,39 @@ export class RuntimeConnection {
     readonly agent: ConnectedAgent,
     private readonly ws: WebSocket,
     private readonly db: Db,
+    private readonly requests: AgentRequests,
     private readonly log: Logger,
+    private readonly onState: (state: RuntimeState) => void,
   ) {
     ws.on("message", (data, isBinary) => this.#receive(data, isBinary));
     ws.on("pong", () => (this.#alive = true));
     ws.on("error", (error) => log.warn({ err: error }, "runtime socket error"));
+    ws.on("close", () => {
+      for (const [id, pending] of this.#commands) {
+        clearTimeout(pending.timer);
+        pending.reject(
+          new ApiError("runtime_unavailable", `the runtime of agent ${agent.name} disconnected before answering`),
+        );
+        this.#commands.delete(id);
+      }
+    });
   }
 
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** What the runtime last reported about itself, once it has. */
+  get state(): RuntimeState | null {
+    return this.#state;
+  }
+
   start(): void {
+    const { name, userId, displayName, ownerUserId, dmRoomId } = this.agent;
     this.#send({
       v: PROTOCOL_VERSION,
       type: "hello",
-      agent: { name: this.agent.name, userId: this.agent.userId },
+      agent: { name, userId, displayName, ownerUserId, dmRoomId },
       serverTime: new Date().toISOString(),
     });
     this.deliverPending();
@@ -74,6 +113,27 @@ export class RuntimeConnection {
       }
     });
     return this.#delivery;
+  }
+
+  /** Sends a command and resolves with the runtime's result; rejects with an ApiError. */
+  command<C extends CommandName>(name: C, params: CommandParams<C>, timeoutMs: number): Promise<CommandResult<C>> {
+    if (!this.isOpen) {
+      return Promise.reject(new ApiError("runtime_unavailable", `the runtime of agent ${this.agent.name} is offline`));
+    }
+    const id = `cmd-${randomBytes(6).toString("hex")}`;
+    return new Promise<CommandResult<C>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#commands.delete(id);
+        reject(
+          new ApiError(
+            "runtime_timeout",
+            `the runtime of agent ${this.agent.name} did not answer ${name} within ${Math.round(timeoutMs / 1000)} s; see \`aachat agent logs ${this.agent.name}\``,
+          ),
+        );
+      }, timeoutMs);
+      this.#commands.set(id, { name, resolve: resolve as (result: unknown) => void, reject, timer });
+      this.#send({ v: PROTOCOL_VERSION, type: "command", id, name, params } as ServerFrame);
+    });
   }
 
   /** Called by the heartbeat: false when the runtime never answered the previous ping. */
@@ -119,7 +179,61 @@ export class RuntimeConnection {
       case "ack":
         void this.#acknowledge(frame);
         return;
+      case "request":
+        void this.#answer(frame);
+        return;
+      case "command_result":
+        return this.#commandResult(frame);
+      case "state":
+        this.#state = frame.state;
+        this.onState(frame.state);
+        return;
     }
+  }
+
+  async #answer(frame: RequestFrame): Promise<void> {
+    try {
+      const result = await this.requests.handle(this.agent.id, frame);
+      this.#send({ v: PROTOCOL_VERSION, type: "response", id: frame.id, ok: true, result });
+    } catch (error) {
+      const failure =
+        error instanceof RequestFailure ? error.failure : { code: "internal" as const, message: "internal error" };
+      const log = failure.code === "internal" ? this.log.error.bind(this.log) : this.log.info.bind(this.log);
+      log(
+        { err: error instanceof RequestFailure ? (error.cause ?? error) : error, method: frame.method },
+        "request failed",
+      );
+      this.#send({ v: PROTOCOL_VERSION, type: "response", id: frame.id, ok: false, error: failure });
+    }
+  }
+
+  #commandResult(frame: CommandResultFrame): void {
+    const pending = this.#commands.get(frame.id);
+    if (!pending) {
+      this.log.info({ id: frame.id }, "a command result for no pending command (it may have timed out)");
+      return;
+    }
+    this.#commands.delete(frame.id);
+    clearTimeout(pending.timer);
+    if (!frame.ok) {
+      const code =
+        frame.error.code === "invalid" || frame.error.code === "not_found" || frame.error.code === "conflict"
+          ? frame.error.code === "invalid"
+            ? "invalid_request"
+            : frame.error.code
+          : "runtime_error";
+      pending.reject(new ApiError(code, frame.error.message));
+      return;
+    }
+    const result = commands[pending.name].result.safeParse(frame.result);
+    if (!result.success) {
+      this.log.warn({ command: pending.name, issues: result.error.issues }, "the runtime answered with a bad result");
+      pending.reject(
+        new ApiError("runtime_error", `the runtime answered ${pending.name} with a result of the wrong shape`),
+      );
+      return;
+    }
+    pending.resolve(result.data);
   }
 
   async #acknowledge(frame: AckFrame): Promise<void> {

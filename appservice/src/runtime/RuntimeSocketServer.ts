@@ -2,11 +2,12 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
-import { MAX_FRAME_BYTES } from "../protocol/frames.ts";
+import { MAX_FRAME_BYTES, type RuntimeState } from "@aachat/protocol";
 import { agentForRuntimeToken } from "../model/agents.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
+import { AgentRequests } from "./AgentRequests.ts";
 import { RuntimeConnection, type ConnectedAgent } from "./RuntimeConnection.ts";
-import type { SignalDispatcher } from "./SignalDispatcher.ts";
+import type { RuntimeRegistry } from "./RuntimeRegistry.ts";
 import { bearerToken, rejectUpgrade } from "./upgradeResponses.ts";
 
 export const RUNTIME_SOCKET_PATH = "/runtime/v1/socket";
@@ -15,7 +16,7 @@ const CLOSE_GOING_AWAY = 1001;
 
 export interface RuntimeSocketServerOptions {
   model: ModelContext;
-  dispatcher: SignalDispatcher;
+  registry: RuntimeRegistry;
   log: Logger;
   /** How often the server pings; a runtime that misses one interval is dropped. */
   heartbeatMs?: number;
@@ -31,8 +32,10 @@ export class RuntimeSocketServer {
   readonly #heartbeat: NodeJS.Timeout;
   #server: Server | undefined;
   #closing = false;
+  readonly #requests: AgentRequests;
 
   constructor(private readonly options: RuntimeSocketServerOptions) {
+    this.#requests = new AgentRequests(options.model);
     this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs ?? 30_000);
     this.#heartbeat.unref();
   }
@@ -48,7 +51,7 @@ export class RuntimeSocketServer {
     clearInterval(this.#heartbeat);
     this.#server?.off("upgrade", this.#onUpgrade);
     await Promise.all(
-      this.options.dispatcher
+      this.options.registry
         .connections()
         .map((connection) => connection.close(CLOSE_GOING_AWAY, "appservice shutting down")),
     );
@@ -97,39 +100,49 @@ export class RuntimeSocketServer {
     if (this.#closing)
       return rejectUpgrade(socket, 503, "M_UNKNOWN", "the appservice is shutting down; reconnect later");
     this.#wss.handleUpgrade(request, socket, head, (ws) =>
-      this.#accept(ws, { id: agent.id, name: agent.name, userId: agent.userId, ownerUserId: agent.ownerUserId }),
+      this.#accept(ws, {
+        id: agent.id,
+        name: agent.name,
+        userId: agent.userId,
+        displayName: agent.displayName,
+        ownerUserId: agent.ownerUserId,
+        dmRoomId: agent.dmRoomId,
+      }),
     );
   }
 
   #accept(ws: WebSocket, agent: ConnectedAgent): void {
-    const { dispatcher, model, log } = this.options;
+    const { registry, model, log } = this.options;
     const connectionLog = log.child({ agent: agent.name });
-    const connection = new RuntimeConnection(agent, ws, model.db, connectionLog);
-    const older = dispatcher.register(connection);
+    const publish = (online: boolean, state: RuntimeState | null) =>
+      model.events.runtime({
+        agent: agent.name,
+        owner: agent.ownerUserId,
+        online,
+        connectedAt: online ? connection.connectedAt.toISOString() : null,
+        state,
+      });
+    const connection = new RuntimeConnection(agent, ws, model.db, this.#requests, connectionLog, (state) => {
+      if (registry.status(agent.id).online) publish(true, state);
+    });
+    const older = registry.register(connection);
     ws.on("close", (code) => {
-      dispatcher.unregister(connection);
+      registry.unregister(connection);
       connectionLog.info({ code }, "runtime disconnected");
       // A newer connection that replaced this one keeps the agent online.
-      if (!dispatcher.status(agent.id).online) {
-        model.events.runtime({ agent: agent.name, owner: agent.ownerUserId, online: false, connectedAt: null });
-      }
+      if (!registry.status(agent.id).online) publish(false, null);
     });
     if (older) {
       connectionLog.info("a newer runtime connection replaces the older one");
       void older.close(CLOSE_REPLACED, "replaced by a newer connection");
     }
     connectionLog.info("runtime connected");
-    model.events.runtime({
-      agent: agent.name,
-      owner: agent.ownerUserId,
-      online: true,
-      connectedAt: connection.connectedAt.toISOString(),
-    });
+    publish(true, null);
     connection.start();
   }
 
   #beat(): void {
-    for (const connection of this.options.dispatcher.connections()) {
+    for (const connection of this.options.registry.connections()) {
       if (!connection.heartbeat()) {
         this.options.log.child({ agent: connection.agent.name }).warn("runtime missed a heartbeat; dropping it");
         connection.terminate();

@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.ts";
-import type { SignalPayload } from "../protocol/frames.ts";
+import type { SignalKind, SignalPayload } from "@aachat/protocol";
 
 /** Every unacknowledged signal of the agent, oldest first, as the runtime receives it. */
 export async function pendingSignals(db: Db, agentId: number): Promise<SignalPayload[]> {
@@ -18,13 +18,20 @@ export async function pendingSignals(db: Db, agentId: number): Promise<SignalPay
     const project = signal.projectId === null ? undefined : projects.get(signal.projectId);
     return {
       id: signal.id,
+      kind: signal.kind as SignalKind,
       roomId: signal.roomId,
       eventId: signal.eventId,
       projectId: signal.projectId,
       team: project?.team.slug ?? null,
       project: project?.name ?? null,
       threadRootId: signal.threadRootId,
+      inReplyTo: signal.inReplyTo,
+      reaction:
+        signal.reactionKey !== null && signal.relatesTo !== null
+          ? { key: signal.reactionKey, relatesTo: signal.relatesTo }
+          : null,
       sender: signal.sender,
+      senderCanControl: signal.senderCanControl,
       body: signal.body,
       createdAt: signal.createdAt.toISOString(),
     };

@@ -59,3 +59,11 @@ export function isEdit(content: Record<string, unknown>): boolean {
     typeof relation === "object" && relation !== null && (relation as { rel_type?: unknown }).rel_type === "m.replace"
   );
 }
+
+/** The event a message replies to (`m.in_reply_to`), if any. */
+export function replyTargetOf(content: Record<string, unknown>): string | null {
+  const relation = content["m.relates_to"];
+  if (typeof relation !== "object" || relation === null) return null;
+  const inReplyTo = (relation as { "m.in_reply_to"?: { event_id?: unknown } })["m.in_reply_to"];
+  return typeof inReplyTo?.event_id === "string" ? inReplyTo.event_id : null;
+}

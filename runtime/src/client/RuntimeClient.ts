@@ -1,16 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Logger } from "pino";
-import { WebSocket, type RawData } from "ws";
 import {
   PROTOCOL_VERSION,
+  commands,
   parseServerFrame,
-  type AckFrame,
+  requestMethods,
+  type CommandFrame,
+  type Failure,
   type HelloFrame,
-  type PingFrame,
+  type RequestMethod,
+  type RequestParams,
+  type RequestResult,
+  type RuntimeFrame,
+  type RuntimeState,
   type SignalPayload,
-} from "../../appservice/src/protocol/frames.ts";
-import { ProcessedSignals } from "./ProcessedSignals.ts";
+} from "@aachat/protocol";
+import type { Logger } from "pino";
+import { WebSocket, type RawData } from "ws";
 
 /** Close code: the agent's runtime token was rotated or revoked. */
 export const CLOSE_TOKEN_REVOKED = 4001;
@@ -35,6 +41,25 @@ export class RuntimeReplacedError extends Error {
   }
 }
 
+/** The appservice refused a request, or it could not be answered. */
+export class RequestError extends Error {
+  override readonly name = "RequestError";
+  constructor(
+    readonly method: string,
+    readonly failure: Failure,
+  ) {
+    super(`${method}: ${failure.message}`);
+  }
+}
+
+/** A command the runtime could not carry out; its failure goes back to whoever asked. */
+export class CommandError extends Error {
+  override readonly name = "CommandError";
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
 export interface RuntimeStopped {
   /** "requested": stop() was called; otherwise the reason the runtime gave up on its own. */
   reason: "requested" | "auth" | "replaced";
@@ -42,39 +67,57 @@ export interface RuntimeStopped {
 }
 
 export interface RuntimeClientOptions {
-  /** The appservice, as ws://host:port (or wss://). */
+  /** The appservice, as ws://host:port or http://host:port (or the s forms). */
   serverUrl: string;
   /** The agent's runtime token. Never logged. */
   token: string;
-  /** The runtime's state directory; holds processed-signals.log. */
-  stateDir: string;
   logger: Logger;
-  /** Processes one signal; resolving means it was taken over. Called at most once per signal id. */
+  /**
+   * Takes a signal over durably (or recognises one taken before); the signal is
+   * acknowledged once this resolves. Called in arrival order, one at a time.
+   */
   onSignal: (signal: SignalPayload) => Promise<void>;
+  /** Carries out the owner's command; rejects with a CommandError to answer with its failure. */
+  onCommand?: (command: CommandFrame) => Promise<unknown>;
+  /** The runtime's state, sent after each connect and on stateChanged(). */
+  state?: () => RuntimeState;
   backoff?: { initialMs: number; maxMs: number };
   heartbeat?: { intervalMs: number; timeoutMs: number };
-  /** Test seam: runs after a signal is recorded as processed, just before its ack is sent. */
+  /** How long the appservice may take to answer a request once it was sent. */
+  requestTimeoutMs?: number;
+  /** Test seam: runs after a signal is taken over, just before its ack is sent. */
   beforeAck?: (signal: SignalPayload) => void | Promise<void>;
 }
 
 export interface RuntimeClientEvents {
   connected: [hello: HelloFrame];
   disconnected: [close: { code: number; reason: string }];
-  "signal-processed": [event: { signalId: string; replayed: boolean; acked: boolean }];
+  "signal-taken": [event: { signalId: string; acked: boolean }];
   "signal-failed": [event: { signalId: string; error: unknown }];
   stopped: [stopped: RuntimeStopped];
 }
 
 type EventName = keyof RuntimeClientEvents;
 
+interface PendingRequest {
+  method: RequestMethod;
+  frame: string;
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+  /** The socket it was last sent on; sent again after a reconnect. */
+  sentOn: WebSocket | null;
+  timer: NodeJS.Timeout | null;
+}
+
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 const DEFAULT_HEARTBEAT = { intervalMs: 25_000, timeoutMs: 10_000 };
 
 /**
- * One agent's connection to the appservice: a single WebSocket that receives signals,
- * hands each to `onSignal` once (in arrival order, one at a time), records it durably and
- * acknowledges it. Reconnects with backoff on its own; stops for good when its token is
- * refused or a newer runtime of the agent takes over.
+ * One agent's connection to the appservice: a single WebSocket that receives signals
+ * (each handed to `onSignal` in order, then acknowledged), sends the agent's requests and
+ * their answers back, carries out the owner's commands and reports the runtime's state.
+ * Reconnects with backoff on its own; stops for good when its token is refused or a newer
+ * runtime of the agent takes over.
  */
 export class RuntimeClient {
   readonly #options: RuntimeClientOptions;
@@ -82,8 +125,11 @@ export class RuntimeClient {
   readonly #events = new EventEmitter();
   readonly #backoff: { initialMs: number; maxMs: number };
   readonly #heartbeat: { intervalMs: number; timeoutMs: number };
-  #processed: ProcessedSignals | null = null;
+  readonly #requests = new Map<string, PendingRequest>();
+  #requestCounter = 0;
   #ws: WebSocket | null = null;
+  /** The socket that has said hello: requests, acks and state go on it. */
+  #ready: WebSocket | null = null;
   #agent: HelloFrame["agent"] | null = null;
   #attempt = 0;
   #started = false;
@@ -123,22 +169,48 @@ export class RuntimeClient {
     return this.#agent;
   }
 
-  /** Loads the processed-signals record and connects. */
-  async start(): Promise<void> {
+  get connected(): boolean {
+    return this.#ready !== null && this.#ready.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
     if (this.#started) throw new Error("the runtime client was already started");
     this.#started = true;
-    const processed = await ProcessedSignals.open(this.#options.stateDir);
-    if (this.#stopping) {
-      await processed.close();
-      return;
-    }
-    this.#processed = processed;
     this.#connect();
   }
 
-  /** Closes the connection, lets a signal being processed finish, and resolves once stopped. */
+  /** Closes the connection, lets a signal being taken over finish, and resolves once stopped. */
   stop(): Promise<void> {
     return this.#finish({ reason: "requested", error: null });
+  }
+
+  /**
+   * Asks the appservice to act as the agent and resolves with its answer. While the
+   * connection is down the request waits and is sent after the next hello; every method is
+   * safe to send twice. Rejects with a RequestError when refused or unanswered.
+   */
+  request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
+    if (this.#stopping)
+      return Promise.reject(new RequestError(method, { code: "unavailable", message: "the runtime is stopping" }));
+    const id = `q${++this.#requestCounter}-${randomBytes(3).toString("hex")}`;
+    const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: "request", id, method, params });
+    return new Promise<RequestResult<M>>((resolve, reject) => {
+      const pending: PendingRequest = {
+        method,
+        frame,
+        resolve: resolve as (result: unknown) => void,
+        reject,
+        sentOn: null,
+        timer: null,
+      };
+      this.#requests.set(id, pending);
+      if (this.#ready) this.#sendRequest(id, pending, this.#ready);
+    });
+  }
+
+  /** Sends the runtime's current state (after its sessions changed). */
+  stateChanged(): void {
+    if (this.#ready) this.#sendState(this.#ready);
   }
 
   #emit<E extends EventName>(event: E, ...args: RuntimeClientEvents[E]): void {
@@ -150,7 +222,7 @@ export class RuntimeClient {
   }
 
   #socketUrl(): string {
-    return `${this.#options.serverUrl.replace(/\/+$/, "")}/runtime/v1/socket`;
+    return `${this.#options.serverUrl.replace(/\/+$/, "").replace(/^http/, "ws")}/runtime/v1/socket`;
   }
 
   #connect(): void {
@@ -183,8 +255,7 @@ export class RuntimeClient {
       opened = true;
       pingTimer = setInterval(() => {
         if (ws.readyState !== WebSocket.OPEN || pongTimer) return;
-        const ping: PingFrame = { v: PROTOCOL_VERSION, type: "ping", id: `ping-${randomBytes(4).toString("hex")}` };
-        ws.send(JSON.stringify(ping));
+        this.#send(ws, { v: PROTOCOL_VERSION, type: "ping", id: `ping-${randomBytes(4).toString("hex")}` });
         pongTimer = setTimeout(() => {
           this.#log.warn({ timeoutMs: this.#heartbeat.timeoutMs }, "no pong from the appservice; reconnecting");
           ws.terminate();
@@ -199,6 +270,9 @@ export class RuntimeClient {
       const parsed = parseServerFrame(rawToString(data));
       if (!parsed.ok) {
         this.#log.warn({ code: parsed.error.code, problem: parsed.error.message }, "ignoring an invalid server frame");
+        const pending = parsed.error.frameId ? this.#requests.get(parsed.error.frameId) : undefined;
+        if (pending)
+          this.#settle(parsed.error.frameId!, { ok: false, error: { code: "invalid", message: parsed.error.message } });
         return;
       }
       const frame = parsed.frame;
@@ -206,7 +280,10 @@ export class RuntimeClient {
         case "hello":
           this.#agent = frame.agent;
           this.#attempt = 0;
+          this.#ready = ws;
           this.#log.info({ agent: frame.agent.name, userId: frame.agent.userId }, "connected to the appservice");
+          this.#sendState(ws);
+          for (const [id, pending] of this.#requests) if (pending.sentOn !== ws) this.#sendRequest(id, pending, ws);
           this.#emit("connected", frame);
           return;
         case "signal":
@@ -216,17 +293,32 @@ export class RuntimeClient {
           if (pongTimer) clearTimeout(pongTimer);
           pongTimer = null;
           return;
-        case "error":
+        case "response":
+          this.#settle(frame.id, frame.ok ? { ok: true, result: frame.result } : { ok: false, error: frame.error });
+          return;
+        case "command":
+          void this.#runCommand(ws, frame);
+          return;
+        case "error": {
           this.#log.warn(
             { code: frame.code, problem: frame.message, frameId: frame.frameId },
             "the appservice reported an error about a frame",
           );
+          if (frame.frameId && this.#requests.has(frame.frameId)) {
+            this.#settle(frame.frameId, { ok: false, error: { code: "invalid", message: frame.message } });
+          }
           return;
+        }
       }
     });
     ws.on("close", (code: number, reasonBuffer: Buffer) => {
       stopHeartbeat();
       if (this.#ws === ws) this.#ws = null;
+      if (this.#ready === ws) this.#ready = null;
+      for (const pending of this.#requests.values()) {
+        if (pending.timer) clearTimeout(pending.timer);
+        pending.timer = null;
+      }
       const reason = reasonBuffer.toString();
       if (opened) {
         this.#log.info({ code, reason }, "disconnected from the appservice");
@@ -262,49 +354,89 @@ export class RuntimeClient {
     }, delayMs);
   }
 
-  #enqueue(signal: SignalPayload): void {
-    this.#queue = this.#queue.then(() => this.#handle(signal));
+  #sendRequest(id: string, pending: PendingRequest, ws: WebSocket): void {
+    pending.sentOn = ws;
+    ws.send(pending.frame);
+    if (pending.timer) clearTimeout(pending.timer);
+    const timeoutMs = this.#options.requestTimeoutMs ?? 60_000;
+    pending.timer = setTimeout(() => {
+      this.#settle(id, {
+        ok: false,
+        error: { code: "timeout", message: `the appservice did not answer within ${Math.round(timeoutMs / 1000)} s` },
+      });
+    }, timeoutMs);
   }
 
-  async #handle(signal: SignalPayload): Promise<void> {
-    const processed = this.#processed;
-    if (this.#stopping || !processed) return;
+  #settle(id: string, outcome: { ok: true; result: unknown } | { ok: false; error: Failure }): void {
+    const pending = this.#requests.get(id);
+    if (!pending) return;
+    this.#requests.delete(id);
+    if (pending.timer) clearTimeout(pending.timer);
+    if (!outcome.ok) {
+      pending.reject(new RequestError(pending.method, outcome.error));
+      return;
+    }
+    const result = requestMethods[pending.method].result.safeParse(outcome.result);
+    if (result.success) pending.resolve(result.data);
+    else
+      pending.reject(
+        new RequestError(pending.method, {
+          code: "internal",
+          message: "the appservice answered with a result of the wrong shape",
+        }),
+      );
+  }
+
+  async #runCommand(ws: WebSocket, frame: CommandFrame): Promise<void> {
+    const log = this.#log.child({ command: frame.name, id: frame.id });
+    let reply: RuntimeFrame;
+    try {
+      if (!this.#options.onCommand)
+        throw new CommandError({ code: "unavailable", message: "this runtime takes no commands" });
+      const result = commands[frame.name].result.parse(await this.#options.onCommand(frame));
+      reply = { v: PROTOCOL_VERSION, type: "command_result", id: frame.id, ok: true, result };
+    } catch (error) {
+      const failure: Failure =
+        error instanceof CommandError ? error.failure : { code: "internal", message: (error as Error).message };
+      if (!(error instanceof CommandError)) log.error({ err: error }, "a command failed");
+      reply = { v: PROTOCOL_VERSION, type: "command_result", id: frame.id, ok: false, error: failure };
+    }
+    this.#send(ws, reply);
+  }
+
+  #sendState(ws: WebSocket): void {
+    const state = this.#options.state?.();
+    if (state) this.#send(ws, { v: PROTOCOL_VERSION, type: "state", state });
+  }
+
+  #send(ws: WebSocket, frame: RuntimeFrame): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  #enqueue(signal: SignalPayload): void {
+    this.#queue = this.#queue.then(() => this.#take(signal));
+  }
+
+  async #take(signal: SignalPayload): Promise<void> {
+    if (this.#stopping) return;
     const log = this.#log.child({ signalId: signal.id });
-    const replayed = processed.has(signal.id);
-    if (!replayed) {
-      try {
-        await this.#options.onSignal(signal);
-      } catch (error) {
-        log.error({ err: error }, "processing a signal failed; it stays unacknowledged and is replayed on reconnect");
-        this.#emit("signal-failed", { signalId: signal.id, error });
-        return;
-      }
-      try {
-        await processed.add(signal.id);
-      } catch (error) {
-        log.error({ err: error }, "could not record a processed signal; not acknowledging it");
-        this.#emit("signal-failed", { signalId: signal.id, error });
-        return;
-      }
-    } else {
-      log.info("signal was already processed; acknowledging it again");
+    try {
+      await this.#options.onSignal(signal);
+    } catch (error) {
+      log.error({ err: error }, "could not take a signal over; it stays unacknowledged and is replayed on reconnect");
+      this.#emit("signal-failed", { signalId: signal.id, error });
+      return;
     }
     try {
       await this.#options.beforeAck?.(signal);
     } catch (error) {
       log.error({ err: error }, "the beforeAck hook threw");
     }
-    const acked = this.#ack(signal.id);
-    if (!acked) log.info("no open connection to acknowledge on; the signal will be replayed and acknowledged then");
-    this.#emit("signal-processed", { signalId: signal.id, replayed, acked });
-  }
-
-  #ack(signalId: string): boolean {
-    const ws = this.#ws;
-    if (this.#stopping || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    const ack: AckFrame = { v: PROTOCOL_VERSION, type: "ack", signalId };
-    ws.send(JSON.stringify(ack));
-    return true;
+    const ws = this.#ready;
+    const acked = !this.#stopping && ws !== null && ws.readyState === WebSocket.OPEN;
+    if (acked) this.#send(ws, { v: PROTOCOL_VERSION, type: "ack", signalId: signal.id });
+    else log.info("no open connection to acknowledge on; the signal will be replayed and acknowledged then");
+    this.#emit("signal-taken", { signalId: signal.id, acked });
   }
 
   #finish(stopped: RuntimeStopped): Promise<void> {
@@ -313,6 +445,9 @@ export class RuntimeClient {
     this.#stopping$ = (async () => {
       if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
       this.#reconnectTimer = null;
+      for (const id of [...this.#requests.keys()]) {
+        this.#settle(id, { ok: false, error: { code: "unavailable", message: "the runtime is stopping" } });
+      }
       const ws = this.#ws;
       if (ws && ws.readyState !== WebSocket.CLOSED) {
         const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
@@ -327,7 +462,6 @@ export class RuntimeClient {
         }
       }
       await this.#queue;
-      await this.#processed?.close();
       this.#log.info({ reason: stopped.reason }, "runtime client stopped");
       this.#resolveStopped(stopped);
       this.#emit("stopped", stopped);

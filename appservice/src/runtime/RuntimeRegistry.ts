@@ -1,14 +1,25 @@
+import type { CommandName, CommandParams, CommandResult } from "@aachat/protocol";
+import { ApiError } from "../api/ApiError.ts";
 import type { RuntimeStatus } from "../model/ModelContext.ts";
 import type { RuntimeConnection } from "./RuntimeConnection.ts";
 
 /** WebSocket close code when the connection's token stops being valid. */
 export const RUNTIME_CLOSE_CREDENTIALS_CHANGED = 4001;
 
+/** How long a command may take: starting a session spawns an agent process and opens a conversation. */
+const COMMAND_TIMEOUT_MS: Record<CommandName, number> = {
+  "session.start": 120_000,
+  "session.restart": 120_000,
+  "session.stop": 60_000,
+  "session.compact": 15_000,
+  "logs.tail": 10_000,
+};
+
 /**
- * Knows the one live runtime connection of each agent and pushes newly stored signals to
- * it. The connection reads them from the database, so order and content are the stored rows.
+ * Knows the one live runtime connection of each agent: pushes newly stored signals to it,
+ * passes commands on, and answers who is online with what state.
  */
-export class SignalDispatcher {
+export class RuntimeRegistry {
   readonly #connections = new Map<number, RuntimeConnection>();
 
   /** Makes this the agent's connection; returns the older one it replaces, if any. */
@@ -33,14 +44,29 @@ export class SignalDispatcher {
 
   status(agentId: number): RuntimeStatus {
     const connection = this.#connections.get(agentId);
-    return connection ? { online: true, connectedAt: connection.connectedAt } : { online: false, connectedAt: null };
+    return connection
+      ? { online: true, connectedAt: connection.connectedAt, state: connection.state }
+      : { online: false, connectedAt: null, state: null };
+  }
+
+  command<C extends CommandName>(agentId: number, name: C, params: CommandParams<C>): Promise<CommandResult<C>> {
+    const connection = this.#connections.get(agentId);
+    if (!connection?.isOpen) {
+      return Promise.reject(
+        new ApiError(
+          "runtime_unavailable",
+          "the agent's runtime is not running; start it on its owner's machine with `aachat agent start NAME -p PROJECT`",
+        ),
+      );
+    }
+    return connection.command(name, params, COMMAND_TIMEOUT_MS[name]);
   }
 
   connections(): RuntimeConnection[] {
     return [...this.#connections.values()];
   }
 
-  /** MentionHandler's listener: new signals are stored for these agents. */
+  /** The mention handlers' listener: new signals are stored for these agents. */
   readonly signalsStored = (agentIds: number[]): void => {
     for (const agentId of new Set(agentIds)) void this.#connections.get(agentId)?.deliverPending();
   };

@@ -1,0 +1,176 @@
+import { createHash } from "node:crypto";
+import {
+  MAX_MESSAGE_BYTES,
+  type Failure,
+  type RequestFrame,
+  type RequestMethod,
+  type RequestResult,
+  type RoomMessage,
+} from "@aachat/protocol";
+import { ApiError } from "../api/ApiError.ts";
+import type { Agent } from "../generated/prisma/client.ts";
+import { isAgentUserId, type UserId } from "../matrix/ids.ts";
+import { MatrixApiError } from "../matrix/MatrixApi.ts";
+import { agentMessageContent, editContent } from "../matrix/messageContent.ts";
+import { OutboundSendError } from "../matrix/OutboundQueue.ts";
+import { readRoomMessages } from "../matrix/roomHistory.ts";
+import { agentRoom, sendAsAgent } from "../model/agentMessages.ts";
+import type { ModelContext } from "../model/ModelContext.ts";
+
+/** A request refused with a code and a message the runtime can show or act on. */
+export class RequestFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+type Handlers = {
+  [M in RequestMethod]: (
+    agent: Agent,
+    params: Extract<RequestFrame, { method: M }>["params"],
+  ) => Promise<RequestResult<M>>;
+};
+
+/**
+ * Carries out what a runtime asks as its agent: send, edit, react, type, read. Every
+ * request acts only as the connection's own agent, and only in rooms it belongs to.
+ */
+export class AgentRequests {
+  readonly #handlers: Handlers;
+
+  constructor(private readonly ctx: ModelContext) {
+    this.#handlers = {
+      "message.send": (agent, params) => this.#send(agent, params),
+      "message.edit": (agent, params) => this.#edit(agent, params),
+      "reaction.send": (agent, params) => this.#react(agent, params),
+      "typing.set": (agent, params) => this.#typing(agent, params),
+      "room.messages": (agent, params) => this.#messages(agent, params),
+      "receipt.send": (agent, params) => this.#receipt(agent, params),
+    };
+  }
+
+  /** Resolves with the method's result, or rejects with a RequestFailure. */
+  async handle(agentId: number, frame: RequestFrame): Promise<unknown> {
+    const agent = await this.ctx.db.agent.findUnique({ where: { id: agentId } });
+    if (!agent) throw new RequestFailure({ code: "forbidden", message: "the agent no longer exists" });
+    const handler = this.#handlers[frame.method] as (agent: Agent, params: unknown) => Promise<unknown>;
+    try {
+      return await handler(agent, frame.params);
+    } catch (error) {
+      throw toFailure(error);
+    }
+  }
+
+  async #send(agent: Agent, params: Extract<RequestFrame, { method: "message.send" }>["params"]) {
+    checkSize(params.body);
+    const content = agentMessageContent({
+      body: params.body,
+      notice: params.notice,
+      threadRootId: params.threadRootId,
+      replyTo: params.replyTo,
+      mentions: params.mentions,
+      stream: params.partial ? "partial" : undefined,
+    });
+    return { eventId: await sendAsAgent(this.ctx, agent, params.roomId, content, `msg:${params.key}`) };
+  }
+
+  async #edit(agent: Agent, params: Extract<RequestFrame, { method: "message.edit" }>["params"]) {
+    checkSize(params.body);
+    const original = await this.ctx.db.outboundMessage.findFirst({
+      where: { eventId: params.eventId, roomId: params.roomId, senderId: agent.userId, type: "m.room.message" },
+    });
+    if (!original) {
+      throw new RequestFailure({ code: "forbidden", message: "an agent can edit only its own messages" });
+    }
+    const content = editContent(
+      params.eventId,
+      JSON.parse(original.content) as Record<string, unknown>,
+      params.body,
+      params.partial ? "partial" : "final",
+    );
+    // The same text twice is one edit; a replayed turn that reaches new text edits again.
+    const digest = createHash("sha256")
+      .update(`${params.partial ? "p" : "f"}:${params.body}`)
+      .digest("base64url");
+    return {
+      eventId: await sendAsAgent(this.ctx, agent, params.roomId, content, `edit:${params.eventId}:${digest}`),
+    };
+  }
+
+  async #react(agent: Agent, params: Extract<RequestFrame, { method: "reaction.send" }>["params"]) {
+    const content = { "m.relates_to": { rel_type: "m.annotation", event_id: params.eventId, key: params.key } };
+    const key = `react:${params.eventId}:${params.key}`;
+    return { eventId: await sendAsAgent(this.ctx, agent, params.roomId, content, key, "m.reaction") };
+  }
+
+  async #typing(agent: Agent, params: Extract<RequestFrame, { method: "typing.set" }>["params"]) {
+    await agentRoom(this.ctx, agent, params.roomId, "write");
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(params.roomId)}/typing/${encodeURIComponent(agent.userId)}`;
+    await this.ctx.matrix.request("PUT", path, {
+      asUser: agent.userId as UserId,
+      body: params.typing ? { typing: true, timeout: 30_000 } : { typing: false },
+    });
+    return {};
+  }
+
+  async #messages(
+    agent: Agent,
+    params: Extract<RequestFrame, { method: "room.messages" }>["params"],
+  ): Promise<{ messages: RoomMessage[] }> {
+    await agentRoom(this.ctx, agent, params.roomId, "read");
+    const messages = await readRoomMessages(this.ctx.matrix, agent.userId as UserId, params, (sender) =>
+      this.#senderKind(sender),
+    );
+    return { messages };
+  }
+
+  async #receipt(agent: Agent, params: Extract<RequestFrame, { method: "receipt.send" }>["params"]) {
+    await agentRoom(this.ctx, agent, params.roomId, "read");
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(params.roomId)}/receipt/m.read/${encodeURIComponent(params.eventId)}`;
+    await this.ctx.matrix.request("POST", path, { asUser: agent.userId as UserId, body: {} });
+    return {};
+  }
+
+  #senderKind(sender: string): RoomMessage["senderKind"] {
+    if (sender === this.ctx.botUserId) return "bot";
+    return isAgentUserId(sender, this.ctx.serverName) ? "agent" : "human";
+  }
+}
+
+function checkSize(body: string): void {
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new RequestFailure({
+      code: "too_large",
+      message: `the message has ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES}: split it over several messages`,
+    });
+  }
+}
+
+function toFailure(error: unknown): RequestFailure {
+  if (error instanceof RequestFailure) return error;
+  if (error instanceof ApiError) {
+    const code = (
+      {
+        unauthorized: "forbidden",
+        forbidden: "forbidden",
+        not_found: "not_found",
+        conflict: "conflict",
+        invalid_request: "invalid",
+        homeserver_error: "unavailable",
+        runtime_unavailable: "unavailable",
+        runtime_error: "internal",
+        runtime_timeout: "timeout",
+      } as const
+    )[error.code];
+    return new RequestFailure({ code, message: error.message });
+  }
+  if (error instanceof MatrixApiError) {
+    const code = error.status === 403 ? "forbidden" : error.status === 404 ? "not_found" : "unavailable";
+    return new RequestFailure({ code, message: `the homeserver said ${error.errcode}: ${error.message}` });
+  }
+  if (error instanceof OutboundSendError) return new RequestFailure({ code: "unavailable", message: error.message });
+  const failure = new RequestFailure({ code: "internal", message: "the appservice could not do this; try again" });
+  failure.cause = error;
+  return failure;
+}

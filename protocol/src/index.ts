@@ -1,0 +1,6 @@
+export * from "./common.ts";
+export * from "./signals.ts";
+export * from "./methods.ts";
+export * from "./commands.ts";
+export * from "./state.ts";
+export * from "./frames.ts";

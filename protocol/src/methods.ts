@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { eventId, isoTime, roomId, userId } from "./common.ts";
+
+/**
+ * What a runtime asks the appservice to do as its agent (`request` frames), each with the
+ * shape of its params and of its result. The appservice acts only as the connection's own
+ * agent and only in rooms it belongs to (its projects and its DM).
+ */
+
+const messageBody = z.string().min(1, "must not be empty");
+
+/** A message of a room as the agent sees it in its context. */
+export const roomMessage = z.strictObject({
+  eventId,
+  sender: userId,
+  /** The sender's display name in the room (or its user id when it has none). */
+  senderName: z.string(),
+  senderKind: z.enum(["human", "agent", "bot"]),
+  body: z.string(),
+  threadRootId: eventId.nullable(),
+  inReplyTo: eventId.nullable(),
+  ts: isoTime,
+});
+export type RoomMessage = z.infer<typeof roomMessage>;
+
+const empty = z.strictObject({});
+
+export const requestMethods = {
+  /**
+   * Posts a message as the agent. `key` names what the message is (e.g. `reply:<signal id>`):
+   * the same key never posts twice, it returns the first message's id, so a replayed turn
+   * edits its earlier reply instead of posting another. The body is Markdown.
+   */
+  "message.send": {
+    params: z.strictObject({
+      roomId,
+      body: messageBody,
+      notice: z.boolean().optional(),
+      threadRootId: eventId.nullable().optional(),
+      replyTo: eventId.nullable().optional(),
+      /** Users to notify (`m.mentions`), e.g. the person the message answers. */
+      mentions: z.array(userId).max(50).optional(),
+      /** The start of an answer that will grow by edits: mentions in it are not acted on yet. */
+      partial: z.boolean().optional(),
+      key: z.string().min(1).max(200),
+    }),
+    result: z.strictObject({ eventId }),
+  },
+  /**
+   * Replaces the text of one of the agent's own messages (an `m.replace` edit). An edit that
+   * is not `partial` is the message's final text: agents it mentions are signalled then.
+   */
+  "message.edit": {
+    params: z.strictObject({ roomId, eventId, body: messageBody, partial: z.boolean().optional() }),
+    result: z.strictObject({ eventId }),
+  },
+  /** Reacts to a message; reacting twice with the same key is one reaction. */
+  "reaction.send": {
+    params: z.strictObject({ roomId, eventId, key: z.string().min(1).max(64) }),
+    result: z.strictObject({ eventId }),
+  },
+  /** Shows (or stops showing) the agent as typing in the room. */
+  "typing.set": {
+    params: z.strictObject({ roomId, typing: z.boolean() }),
+    result: empty,
+  },
+  /**
+   * Messages of the room (or of one thread), oldest first: the newest `limit` of them, or
+   * only those after `after` (the unread ones), and never the event `before` or later.
+   */
+  "room.messages": {
+    params: z.strictObject({
+      roomId,
+      threadRootId: eventId.nullable().optional(),
+      after: eventId.nullable().optional(),
+      before: eventId.nullable().optional(),
+      limit: z.number().int().min(1).max(100),
+    }),
+    result: z.strictObject({ messages: z.array(roomMessage) }),
+  },
+  /** Marks the room read up to the event (a read receipt humans see). */
+  "receipt.send": {
+    params: z.strictObject({ roomId, eventId }),
+    result: empty,
+  },
+} as const;
+
+export type RequestMethod = keyof typeof requestMethods;
+export type RequestParams<M extends RequestMethod> = z.input<(typeof requestMethods)[M]["params"]>;
+export type ParsedRequestParams<M extends RequestMethod> = z.output<(typeof requestMethods)[M]["params"]>;
+export type RequestResult<M extends RequestMethod> = z.output<(typeof requestMethods)[M]["result"]>;
+export const requestMethodNames = Object.keys(requestMethods) as RequestMethod[];

@@ -1,0 +1,265 @@
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { McpServer } from "@agentclientprotocol/sdk";
+import type { CommandFrame, RuntimeState, SignalPayload } from "@aachat/protocol";
+import type { Logger } from "pino";
+import { CommandError, RuntimeClient, type RuntimeStopped } from "../client/RuntimeClient.ts";
+import { SignalJournal } from "../client/SignalJournal.ts";
+import { ChatTools, type ToolSession } from "../mcp/ChatTools.ts";
+import { MemorySync } from "../memory/MemorySync.ts";
+import { PermissionBroker } from "../permissions/PermissionBroker.ts";
+import { SessionManager } from "../sessions/SessionManager.ts";
+import { SessionStore } from "../sessions/SessionStore.ts";
+import { RUNTIME_VERSION } from "../version.ts";
+import { IdentityHolder } from "./AgentIdentity.ts";
+import type { RuntimeConfig } from "./config.ts";
+import type { ControlRequest, ControlResponse, RuntimeStatus } from "./controlProtocol.ts";
+import { ControlServer } from "./ControlServer.ts";
+import { tailLines } from "./logTail.ts";
+import type { RuntimePaths } from "./paths.ts";
+import { SignalRouter } from "./SignalRouter.ts";
+
+const CHAT_TOOLS_BIN = fileURLToPath(new URL("../../bin/aachat-chat-tools.js", import.meta.url));
+
+export interface RuntimeOptions {
+  paths: RuntimePaths;
+  config: RuntimeConfig;
+  /** The agent's runtime token. Never logged. */
+  token: string;
+  log: Logger;
+  /** Test seams for the connection's timing. */
+  client?: { backoff?: { initialMs: number; maxMs: number }; heartbeat?: { intervalMs: number; timeoutMs: number } };
+}
+
+export interface RuntimeExit {
+  /** "stopped": the owner stopped it; "shutdown": a signal to end; otherwise why it gave up. */
+  reason: "stopped" | "shutdown" | RuntimeStopped["reason"];
+  error: Error | null;
+}
+
+/**
+ * One agent's runtime: its connection to the appservice, its durable journal of signals,
+ * its sessions (each an ACP agent process) and the control socket the CLI and the chat
+ * tools use. Everything the agent does in chat goes through the connection, as the agent.
+ */
+export class Runtime {
+  readonly #options: RuntimeOptions;
+  readonly #log: Logger;
+  readonly #startedAt = new Date().toISOString();
+  readonly #identity = new IdentityHolder();
+  readonly #toolSessions = new Map<string, ToolSession>();
+  #control!: ControlServer;
+  #journal!: SignalJournal;
+  #client!: RuntimeClient;
+  #sessions!: SessionManager;
+  #router!: SignalRouter;
+  #chatTools!: ChatTools;
+  #routing: Promise<void> = Promise.resolve();
+  #problem: string | null = null;
+  #stopping: Promise<void> | null = null;
+  #resolveExit: (exit: RuntimeExit) => void = () => undefined;
+  /** Resolves when the runtime has stopped, with why. */
+  readonly exited = new Promise<RuntimeExit>((resolve) => (this.#resolveExit = resolve));
+
+  private constructor(options: RuntimeOptions) {
+    this.#options = options;
+    this.#log = options.log;
+  }
+
+  /** Takes the agent's lock, opens the journal, connects and brings back the sessions of the last run. */
+  static async start(options: RuntimeOptions): Promise<Runtime> {
+    const runtime = new Runtime(options);
+    await runtime.#start();
+    return runtime;
+  }
+
+  async #start(): Promise<void> {
+    const { paths, config, log } = this.#options;
+    this.#control = await ControlServer.listen(
+      paths.socket,
+      config.agent,
+      (request) => this.#handleControl(request),
+      log,
+    );
+    this.#journal = await SignalJournal.open(paths.dir);
+    const identity = () => this.#identity.get();
+    this.#client = new RuntimeClient({
+      serverUrl: config.serverUrl,
+      token: this.#options.token,
+      logger: log,
+      onSignal: (signal) => this.#take(signal),
+      onCommand: (command) => this.#command(command),
+      state: () => this.#state(),
+      ...this.#options.client,
+    });
+    this.#client.on("connected", (hello) => {
+      this.#identity.set(hello.agent);
+      this.#problem = null;
+    });
+    this.#client.on("stopped", (stopped) => {
+      if (stopped.reason !== "requested") {
+        this.#problem = stopped.error?.message ?? stopped.reason;
+        void this.#stop("shutdown", { reason: stopped.reason, error: stopped.error });
+      }
+    });
+    const permissions = new PermissionBroker(this.#client, {
+      timeoutMs: config.permissionTimeoutMs,
+      editIntervalMs: config.editIntervalMs,
+    });
+    const tellOwner = async (text: string, key: string) => {
+      const { dmRoomId, ownerUserId } = await identity();
+      await this.#client.request("message.send", {
+        roomId: dmRoomId,
+        body: text,
+        notice: true,
+        mentions: [ownerUserId],
+        key,
+      });
+    };
+    this.#chatTools = new ChatTools(this.#client, identity);
+    this.#sessions = new SessionManager({
+      store: new SessionStore(paths.sessions),
+      onChange: () => this.#client.stateChanged(),
+      deps: {
+        config,
+        identity,
+        chat: this.#client,
+        permissions,
+        memory: new MemorySync(tellOwner, log),
+        log,
+        chatToolsServer: (key) => this.#chatToolsServer(key),
+        registerTools: (key, session) => {
+          if (session) this.#toolSessions.set(key, session);
+          else this.#toolSessions.delete(key);
+        },
+        signalDone: (signalId) => this.#journal.done(signalId),
+        reroute: (signals) => {
+          for (const signal of signals) this.#enqueueRoute(() => this.#router.deliver(signal));
+        },
+        tellOwner,
+      },
+    });
+    const ready = this.#sessions.restore();
+    this.#router = new SignalRouter({
+      journal: this.#journal,
+      sessions: this.#sessions,
+      permissions,
+      chat: this.#client,
+      identity,
+      ready,
+      log: log.child({ component: "router" }),
+    });
+    // Signals taken over before a crash or stop and not finished are processed again.
+    for (const signal of this.#journal.pending()) this.#enqueueRoute(() => this.#router.route(signal));
+    this.#client.start();
+    log.info({ agent: config.agent, pid: process.pid, version: RUNTIME_VERSION }, "runtime started");
+  }
+
+  /** Stops for good (every session ended) or shuts down (sessions kept for the next start). */
+  stop(mode: "stop" | "shutdown"): Promise<void> {
+    return this.#stop(mode, { reason: mode === "stop" ? "stopped" : "shutdown", error: null });
+  }
+
+  #stop(mode: "stop" | "shutdown", exit: RuntimeExit): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#log.info({ mode }, "runtime stopping");
+      try {
+        if (mode === "stop") await this.#sessions.stopAll();
+        else await this.#sessions.shutdown();
+      } catch (error) {
+        this.#log.error({ err: error }, "stopping the sessions failed");
+      }
+      await this.#client.stop();
+      await this.#routing;
+      await this.#journal.close();
+      await this.#control.close();
+      this.#log.info({ mode }, "runtime stopped");
+      this.#resolveExit(exit);
+    })();
+    return this.#stopping;
+  }
+
+  status(): RuntimeStatus {
+    return {
+      agent: this.#options.config.agent,
+      pid: process.pid,
+      version: RUNTIME_VERSION,
+      startedAt: this.#startedAt,
+      connected: this.#client.connected,
+      problem: this.#problem,
+      sessions: this.#sessions.states(),
+    };
+  }
+
+  async #take(signal: SignalPayload): Promise<void> {
+    if (await this.#journal.take(signal)) this.#enqueueRoute(() => this.#router.route(signal));
+  }
+
+  /** Signals are routed one after another, in the order they were taken. */
+  #enqueueRoute(route: () => Promise<void>): void {
+    this.#routing = this.#routing
+      .then(route)
+      .catch((error: unknown) =>
+        this.#log.error({ err: error }, "routing a signal failed; it is retried at the next start"),
+      );
+  }
+
+  async #command(frame: CommandFrame): Promise<unknown> {
+    if (this.#stopping) throw new CommandError({ code: "unavailable", message: "the runtime is stopping" });
+    switch (frame.name) {
+      case "session.start":
+        return this.#sessions.start(frame.params.projects);
+      case "session.stop":
+        await this.#sessions.stop(frame.params.sessionId);
+        return {};
+      case "session.restart":
+        return { session: await this.#sessions.restart(frame.params.sessionId) };
+      case "session.compact":
+        await this.#sessions.compact(frame.params.sessionId);
+        return {};
+      case "logs.tail":
+        return { lines: await tailLines(this.#options.paths.log, frame.params.lines) };
+    }
+  }
+
+  async #handleControl(request: ControlRequest): Promise<ControlResponse> {
+    switch (request.op) {
+      case "status":
+        return { ok: true, status: this.status() };
+      case "stop":
+        setImmediate(() => void this.stop("stop"));
+        return { ok: true, stopped: true };
+      case "tool": {
+        const session = this.#toolSessions.get(request.key);
+        if (!session) return { ok: false, error: "this chat tools server's session has ended" };
+        try {
+          return { ok: true, text: await this.#chatTools.run(session, request.tool, request.args) };
+        } catch (error) {
+          return { ok: false, error: (error as Error).message };
+        }
+      }
+    }
+  }
+
+  #state(): RuntimeState {
+    return {
+      version: RUNTIME_VERSION,
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: this.#startedAt,
+      sessions: this.#sessions?.states() ?? [],
+    };
+  }
+
+  #chatToolsServer(key: string): McpServer {
+    return {
+      name: "aachat",
+      command: process.execPath,
+      args: [CHAT_TOOLS_BIN],
+      env: [
+        { name: "AACHAT_RUNTIME_SOCKET", value: this.#options.paths.socket },
+        { name: "AACHAT_SESSION_KEY", value: key },
+      ],
+    };
+  }
+}

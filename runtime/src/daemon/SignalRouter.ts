@@ -1,0 +1,112 @@
+import type { SignalPayload } from "@aachat/protocol";
+import type { Logger } from "pino";
+import { isStopCommand, STOP_REACTIONS } from "../chat/addressedText.ts";
+import type { ChatRequests } from "../chat/ChatRequests.ts";
+import type { SignalJournal } from "../client/SignalJournal.ts";
+import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
+import type { SessionManager } from "../sessions/SessionManager.ts";
+import type { AgentIdentity } from "./AgentIdentity.ts";
+
+export interface SignalRouterDeps {
+  journal: SignalJournal;
+  sessions: SessionManager;
+  permissions: PermissionBroker;
+  chat: ChatRequests;
+  identity: () => Promise<AgentIdentity>;
+  /** Resolves once the sessions of the last run are back: routing waits for it. */
+  ready: Promise<void>;
+  log: Logger;
+}
+
+/**
+ * Decides what a signal the runtime has taken over means: an answer to a permission
+ * request, a stop (by reaction or `stop` command), or a message for the session covering
+ * its project (the DM's go to the oldest session). A mention no session covers is told to
+ * the owner in the agent's DM.
+ */
+export class SignalRouter {
+  constructor(private readonly deps: SignalRouterDeps) {}
+
+  async route(signal: SignalPayload): Promise<void> {
+    const { journal, sessions, permissions, log } = this.deps;
+    await this.deps.ready;
+    const identity = await this.deps.identity();
+    const names = [identity.displayName, identity.name, identity.userId];
+    if (permissions.answer(signal, names)) {
+      log.info({ signal: signal.id }, "answered a permission request");
+      return journal.done(signal.id);
+    }
+    if (signal.kind === "reaction") {
+      const reaction = signal.reaction;
+      if (reaction && STOP_REACTIONS.has(reaction.key) && signal.senderCanControl) {
+        const stopped = sessions.all().some((session) => session.stopTurnConcerning(reaction.relatesTo, signal.sender));
+        log.info({ signal: signal.id, stopped }, "stop reaction");
+      }
+      return journal.done(signal.id);
+    }
+    if (signal.senderCanControl && isStopCommand(signal.body, names)) {
+      const stopped = sessions
+        .all()
+        .some((session) => session.stopTurnIn(signal.roomId, signal.threadRootId, signal.sender));
+      log.info({ signal: signal.id, stopped }, "stop command");
+      if (!stopped) await this.#say(signal, "Nothing is running here to stop.", `nothing-to-stop:${signal.id}`);
+      return journal.done(signal.id);
+    }
+    return this.deliver(signal);
+  }
+
+  /** Gives the signal to the session that covers it (also for signals a stopped session gave back). */
+  async deliver(signal: SignalPayload): Promise<void> {
+    const { sessions, journal } = this.deps;
+    const session =
+      signal.kind === "dm"
+        ? sessions.forDirectMessages()
+        : signal.projectId !== null
+          ? sessions.forProject(signal.projectId)
+          : undefined;
+    if (session) {
+      session.enqueue(signal);
+      return;
+    }
+    const identity = await this.deps.identity();
+    if (signal.kind === "dm") {
+      await this.#say(
+        signal,
+        `No session of mine is running, so I can't answer yet. Start one with \`aachat agent start ${identity.name} -p PROJECT\`.`,
+        `reply:${signal.id}`,
+      );
+    } else {
+      const project = `${signal.team}/${signal.project}`;
+      const quote = signal.body
+        .split("\n")
+        .slice(0, 6)
+        .map((line) => `> ${line}`)
+        .join("\n");
+      await this.deps.chat
+        .request("message.send", {
+          roomId: identity.dmRoomId,
+          notice: true,
+          body: `${signal.sender} mentioned me in ${project}, but none of my sessions covers it:\n${quote}\n\nStart one with \`aachat agent start ${identity.name} -p ${project}\`, then ask again.`,
+          mentions: [identity.ownerUserId],
+          key: `uncovered:${signal.id}`,
+        })
+        .catch((error: unknown) =>
+          this.deps.log.warn({ err: error }, "could not tell the owner about an uncovered mention"),
+        );
+    }
+    await journal.done(signal.id);
+  }
+
+  async #say(signal: SignalPayload, body: string, key: string): Promise<void> {
+    await this.deps.chat
+      .request("message.send", {
+        roomId: signal.roomId,
+        threadRootId: signal.threadRootId,
+        replyTo: signal.eventId,
+        notice: true,
+        body,
+        key,
+      })
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, "could not answer in chat"));
+  }
+}

@@ -1,0 +1,178 @@
+import type {
+  ContentBlock,
+  PromptResponse,
+  RequestPermissionRequest,
+  RequestPermissionResponse,
+  SessionUpdate,
+} from "@agentclientprotocol/sdk";
+import type { ProjectRef, RoomMessage, SignalPayload } from "@aachat/protocol";
+import type { Logger } from "pino";
+import type { ChatRequests } from "../chat/ChatRequests.ts";
+import { ReplyStream } from "../chat/ReplyStream.ts";
+import { TypingIndicator } from "../chat/TypingIndicator.ts";
+import type { AgentIdentity } from "../daemon/AgentIdentity.ts";
+import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
+import { AgentExitedError } from "../sessions/AcpProcess.ts";
+import { buildPrompt } from "./buildPrompt.ts";
+import { TurnTranscript } from "./TurnTranscript.ts";
+
+const CONTEXT_MESSAGES = 20;
+
+export interface TurnInput {
+  signal: SignalPayload;
+  identity: AgentIdentity;
+  coverage: readonly ProjectRef[];
+  chat: ChatRequests;
+  permissions: PermissionBroker;
+  editIntervalMs: number;
+  log: Logger;
+  /** Sends the prompt to the session's agent and resolves with its answer. */
+  prompt(blocks: ContentBlock[]): Promise<PromptResponse>;
+}
+
+export type TurnOutcome =
+  | { kind: "answered"; stopReason: PromptResponse["stopReason"] }
+  | { kind: "failed"; error: unknown; agentExited: boolean };
+
+/**
+ * One prompt turn for one signal: the agent shows as typing, its answer streams into one
+ * message in the thread it was asked in (tool calls and plan shown compactly), and the
+ * final edit holds the whole answer, or says why it stopped.
+ */
+export class Turn {
+  readonly #input: TurnInput;
+  readonly #transcript = new TurnTranscript();
+  readonly #stream: ReplyStream;
+  readonly #abort = new AbortController();
+  #stoppedBy: string | null = null;
+
+  constructor(input: TurnInput) {
+    this.#input = input;
+    const { signal } = input;
+    this.#stream = new ReplyStream(
+      input.chat,
+      {
+        roomId: signal.roomId,
+        threadRootId: signal.threadRootId,
+        replyTo: signal.eventId,
+        mentions: [signal.sender],
+        key: `reply:${signal.id}`,
+      },
+      { intervalMs: input.editIntervalMs, log: input.log },
+    );
+  }
+
+  get signal(): SignalPayload {
+    return this.#input.signal;
+  }
+
+  /** The events that stand for this turn in chat: the message it answers and its answer. */
+  concerns(eventId: string): boolean {
+    return eventId === this.#input.signal.eventId || this.#stream.eventIds.includes(eventId);
+  }
+
+  /** Marks the turn stopped by someone; the session cancels the prompt. */
+  stop(by: string): void {
+    this.#stoppedBy ??= by;
+    this.#abort.abort();
+  }
+
+  get stopping(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  onUpdate(update: SessionUpdate): void {
+    if (this.#transcript.apply(update)) this.#stream.update(this.#transcript.render());
+  }
+
+  onPermission(request: RequestPermissionRequest, abort: AbortSignal): Promise<RequestPermissionResponse> {
+    const { signal, identity, log } = this.#input;
+    const place = {
+      roomId: signal.roomId,
+      threadRootId: signal.threadRootId,
+      replyTo: signal.eventId,
+      mentions: [...new Set([identity.ownerUserId, signal.sender])],
+      key: `permission:${signal.id}:${request.toolCall.toolCallId}`,
+      log,
+    };
+    return this.#input.permissions
+      .ask(place, request, AbortSignal.any([abort, this.#abort.signal]))
+      .then((outcome) => ({ outcome }));
+  }
+
+  async run(): Promise<TurnOutcome> {
+    const { signal, chat, log } = this.#input;
+    chat
+      .request("receipt.send", { roomId: signal.roomId, eventId: signal.eventId })
+      .catch((error: unknown) => log.debug({ err: error }, "could not send a read receipt"));
+    const typing = new TypingIndicator(chat, signal.roomId, log);
+    typing.start();
+    let outcome: TurnOutcome;
+    try {
+      const blocks = buildPrompt({
+        identity: this.#input.identity,
+        signal,
+        coverage: this.#input.coverage,
+        context: await this.#context(),
+      });
+      const response = await this.#input.prompt(blocks);
+      outcome = { kind: "answered", stopReason: response.stopReason };
+    } catch (error) {
+      outcome = { kind: "failed", error, agentExited: error instanceof AgentExitedError };
+    }
+    try {
+      const final = this.#finalText(outcome);
+      if (final) await this.#stream.finish(final);
+    } finally {
+      typing.stop();
+    }
+    return outcome;
+  }
+
+  async #context(): Promise<RoomMessage[]> {
+    const { signal, chat, log } = this.#input;
+    try {
+      const { messages } = await chat.request("room.messages", {
+        roomId: signal.roomId,
+        threadRootId: signal.threadRootId,
+        before: signal.eventId,
+        limit: CONTEXT_MESSAGES,
+      });
+      // In the main timeline, thread replies belong to their threads, not to this conversation.
+      return signal.threadRootId ? messages : messages.filter((message) => message.threadRootId === null);
+    } catch (error) {
+      log.warn({ err: error }, "could not read the conversation for context; prompting without it");
+      return [];
+    }
+  }
+
+  #finalText(outcome: TurnOutcome): string {
+    const shown = this.#transcript.render();
+    const withNote = (note: string) => (shown ? `${shown}\n\n${note}` : note);
+    if (outcome.kind === "failed") {
+      if (this.#stoppedBy && outcome.agentExited) return withNote(`_Stopped by ${this.#stoppedBy}._`);
+      const reason =
+        outcome.error instanceof AgentExitedError
+          ? `The agent process stopped during this turn (${outcome.error.detail}). The session is restarting; ask again.`
+          : `The agent could not answer: ${describe(outcome.error)}`;
+      return withNote(`⚠️ ${reason}`);
+    }
+    switch (outcome.stopReason) {
+      case "cancelled":
+        return withNote(this.#stoppedBy ? `_Stopped by ${this.#stoppedBy}._` : "_Stopped._");
+      case "max_tokens":
+      case "max_turn_requests":
+        return withNote("_The answer was cut short: the agent reached its limit for one turn._");
+      case "refusal":
+        return withNote("_The agent declined to answer this._");
+      default:
+        return shown;
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
+  return String(error);
+}

@@ -28,7 +28,11 @@ export async function startSession(
   for (const selector of selectors) {
     const [team, name] = selector.includes("/") ? selector.split("/", 2) : [undefined, selector];
     const matches = available.filter((p) => p.ref.name === name && (team === undefined || p.ref.team === team));
-    const listed = available.map((p) => `${p.ref.team}/${p.ref.name}`).join(", ") || "none yet";
+    const listed =
+      available
+        .map((p) => `${p.ref.team}/${p.ref.name}`)
+        .sort()
+        .join(", ") || "none yet";
     if (matches.length === 0) {
       throw new ApiError(
         "not_found",

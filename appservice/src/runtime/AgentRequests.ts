@@ -69,7 +69,7 @@ export class AgentRequests {
       threadRootId: params.threadRootId,
       replyTo: params.replyTo,
       mentions: params.mentions,
-      stream: params.partial ? "partial" : undefined,
+      stream: params.partial ? "partial" : "final",
     });
     return { eventId: await sendAsAgent(this.ctx, agent, params.roomId, content, `msg:${params.key}`) };
   }

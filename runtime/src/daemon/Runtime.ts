@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   /** The agent's runtime token. Never logged. */
   token: string;
   log: Logger;
+  /** The owner's environment, for the agent processes (Claude Code finds its login there). Default: this process's. */
+  env?: NodeJS.ProcessEnv;
   /** Test seams for the connection's timing. */
   client?: { backoff?: { initialMs: number; maxMs: number }; heartbeat?: { intervalMs: number; timeoutMs: number } };
 }
@@ -93,6 +95,13 @@ export class Runtime {
       ...this.#options.client,
     });
     this.#client.on("connected", (hello) => {
+      if (hello.agent.name !== config.agent) {
+        // The token belongs to another agent: acting on this agent's repository as that one would be wrong.
+        this.#problem = `the runtime token in ${paths.token} belongs to agent ${hello.agent.name}, not ${config.agent}; run \`aachat agent token rotate ${config.agent}\``;
+        log.error(this.#problem);
+        void this.#stop("shutdown", { reason: "auth", error: new Error(this.#problem) });
+        return;
+      }
       this.#identity.set(hello.agent);
       this.#problem = null;
     });
@@ -122,6 +131,7 @@ export class Runtime {
       onChange: () => this.#client.stateChanged(),
       deps: {
         config,
+        env: this.#options.env ?? process.env,
         identity,
         chat: this.#client,
         permissions,

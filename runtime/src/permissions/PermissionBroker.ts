@@ -64,13 +64,8 @@ export class PermissionBroker {
       place.log.warn("could not post the permission request; rejecting it");
       return reject(options);
     }
-    for (const [index] of options.entries()) {
-      await this.chat
-        .request("reaction.send", { roomId: place.roomId, eventId, key: OPTION_KEYS[index]! })
-        .catch((error: unknown) => place.log.debug({ err: error }, "could not add an option reaction"));
-    }
-
-    const answer = await new Promise<{ optionId: string; by: string } | "timeout" | "cancelled">((resolve) => {
+    // Listen for answers before offering the options: a quick click must not be missed.
+    const answered = new Promise<{ optionId: string; by: string } | "timeout" | "cancelled">((resolve) => {
       const timer = setTimeout(() => finish("timeout"), this.options.timeoutMs);
       const onAbort = () => finish("cancelled");
       const finish = (result: { optionId: string; by: string } | "timeout" | "cancelled") => {
@@ -83,6 +78,13 @@ export class PermissionBroker {
       abort.addEventListener("abort", onAbort);
       this.#pending.set(eventId, { options, settle: finish });
     });
+    for (const [index] of options.entries()) {
+      if (!this.#pending.has(eventId)) break;
+      await this.chat
+        .request("reaction.send", { roomId: place.roomId, eventId, key: OPTION_KEYS[index]! })
+        .catch((error: unknown) => place.log.debug({ err: error }, "could not add an option reaction"));
+    }
+    const answer = await answered;
 
     let outcome: RequestPermissionOutcome;
     let said: string;

@@ -146,8 +146,21 @@ export class AcpProcess {
     await this.#connection.agent.request(acp.methods.agent.session.load, { sessionId, cwd, mcpServers });
   }
 
-  prompt(sessionId: string, prompt: acp.ContentBlock[]): Promise<PromptResponse> {
-    return this.#connection.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt });
+  async prompt(sessionId: string, prompt: acp.ContentBlock[]): Promise<PromptResponse> {
+    try {
+      return await this.#connection.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt });
+    } catch (error) {
+      throw await this.#explain(error);
+    }
+  }
+
+  /** A request failed: when the process is ending, that is the real reason. */
+  async #explain(error: unknown): Promise<unknown> {
+    const exited = await Promise.race([
+      this.exited,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 1_000).unref()),
+    ]);
+    return exited === null ? error : new AgentExitedError(exited);
   }
 
   async cancel(sessionId: string): Promise<void> {

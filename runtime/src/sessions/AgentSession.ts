@@ -17,6 +17,8 @@ import type { SessionRecord } from "./SessionStore.ts";
 
 export interface SessionDeps {
   config: RuntimeConfig;
+  /** The owner's environment, for the agent process. */
+  env: NodeJS.ProcessEnv;
   identity: () => Promise<AgentIdentity>;
   chat: ChatRequests;
   permissions: PermissionBroker;
@@ -195,7 +197,7 @@ export class AgentSession implements ToolSession {
 
   async #launch(): Promise<void> {
     const { config, log } = this.#deps;
-    const workspace = await prepareWorkspace(config.repoDir, this.id, config.agent, process.env);
+    const workspace = await prepareWorkspace(config.repoDir, this.id, config.agent, this.#deps.env);
     this.#workspace = workspace.dir;
     if (workspace.missing) await this.#deps.tellOwner(workspace.missing, `missing:${this.id}:${this.record.startedAt}`);
     const command = agentCommand(config.agentCommand);
@@ -203,7 +205,7 @@ export class AgentSession implements ToolSession {
       command: command.command,
       args: command.args,
       cwd: workspace.dir,
-      env: agentEnvironment(process.env, workspace.vars),
+      env: agentEnvironment(this.#deps.env, workspace.vars),
       log: log.child({ session: this.id, component: "agent" }),
       handlers: {
         onUpdate: (notification) => {

@@ -18,8 +18,8 @@ const require = createRequire(import.meta.url);
 export function agentCommand(configured: readonly string[] | undefined): AgentCommand {
   if (configured && configured.length > 0) {
     const [command, ...args] = configured as [string, ...string[]];
-    const script = args.find((arg) => !arg.startsWith("-") && /\.(m?[jt]s)$/.test(arg));
-    return { command, args, label: path.basename(script ?? command).replace(/\.(m?[jt]s)$/, "") };
+    const script = args.findLast((arg) => !arg.startsWith("-") && /\.(m?[jt]s)$/.test(arg));
+    return { command, args, label: programName(script ?? command) };
   }
   const packageJson = require.resolve("@agentclientprotocol/claude-agent-acp/package.json");
   const { bin } = JSON.parse(readFileSync(packageJson, "utf8")) as { bin: Record<string, string> };
@@ -40,4 +40,10 @@ export function agentEnvironment(
   delete env.CLAUDECODE;
   delete env.CLAUDE_CODE_ENTRYPOINT;
   return env;
+}
+
+/** `…/scripted-agent/main.ts` → `scripted-agent`; `/usr/bin/gemini` → `gemini`. */
+function programName(file: string): string {
+  const base = path.basename(file).replace(/\.(m?[jt]s)$/, "");
+  return base === "main" || base === "index" ? path.basename(path.dirname(file)) : base;
 }

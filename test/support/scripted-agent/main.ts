@@ -45,7 +45,7 @@ const app = acp
   .onRequest(acp.methods.agent.session.load, async ({ method, params, client }) => {
     logReceived(method, params);
     if (!loadSession) throw acp.RequestError.methodNotFound(method);
-    const stored = readSession(params.cwd, params.sessionId);
+    const stored = readSession(params.sessionId);
     if (!stored) throw acp.RequestError.sessionNotFound(params.sessionId);
     const previous = sessions.get(params.sessionId);
     if (previous) {

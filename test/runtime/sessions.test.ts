@@ -1,0 +1,188 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGit } from "../../agent-repo/src/git/runGit.ts";
+import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import { stopHumans } from "../support/humans.ts";
+import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
+import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
+
+interface AgentView {
+  runtime: {
+    online: boolean;
+    state: { version: string; sessions: { id: string; status: string; conversation: string }[] } | null;
+  };
+}
+
+describe("an agent's sessions (scripted ACP agent)", () => {
+  let running: TestAppservice;
+  let scene: ProjectScene;
+  let helper: RunningAgent;
+  let agentLog: string;
+
+  const sessionsOf = async (name: string) =>
+    (await scene.api<AgentView>("GET", `/agents/${name}`)).body.runtime.state?.sessions ?? [];
+  const ask = async (agent: RunningAgent, body: string, where: (text: string) => boolean) => {
+    const reply = waitForFinalReply(scene.alice.client, scene.roomId, agent.agent.userId, where);
+    await mention(scene, agent.agent, body);
+    return (await reply).body;
+  };
+
+  beforeAll(async () => {
+    running = await startTestAppservice();
+    scene = await projectScene(running.appservice.url);
+    agentLog = path.join(await scratchDir("agent-log"), "scripted-agent.log");
+    helper = await runningAgent(scene, running.appservice.url, {
+      prefix: "helper",
+      displayName: "Helper",
+      env: { ...process.env, SCRIPTED_AGENT_LOG: agentLog },
+    });
+  });
+
+  afterAll(async () => {
+    await helper?.runtime.stop("stop");
+    stopHumans();
+    await running?.appservice.close();
+  });
+
+  it("reports its sessions in the agent's runtime state, and refuses to cover a project twice", async () => {
+    const agent = (await scene.api<AgentView>("GET", `/agents/${helper.agent.name}`)).body;
+    expect(agent.runtime).toMatchObject({ online: true, state: { version: "0.1.0" } });
+    expect(await sessionsOf(helper.agent.name)).toMatchObject([
+      { id: helper.sessionId, status: "ready", conversation: "new" },
+    ]);
+    const again = await scene.api("POST", `/agents/${helper.agent.name}/sessions`, { projects: [scene.project] });
+    expect(again).toMatchObject({ status: 201, body: { alreadyRunning: true, session: { id: helper.sessionId } } });
+
+    await scene.api("POST", `/teams/${scene.slug}/projects`, { name: "docs" });
+    await scene.api("PUT", `/teams/${scene.slug}/projects/docs/agents/${helper.agent.name}`);
+    const overlap = await scene.api("POST", `/agents/${helper.agent.name}/sessions`, {
+      projects: ["docs", scene.project],
+    });
+    expect(overlap).toMatchObject({ status: 409, body: { error: { code: "conflict" } } });
+    expect((overlap.body as { error: { message: string } }).error.message).toBe(
+      `session ${helper.sessionId} already covers ${scene.slug}/${scene.project}; stop it first, or start a session for other projects`,
+    );
+    const unknown = await scene.api("POST", `/agents/${helper.agent.name}/sessions`, { projects: ["nowhere"] });
+    expect(unknown).toMatchObject({ status: 404 });
+    expect((unknown.body as { error: { message: string } }).error.message).toContain(
+      `agent '${helper.agent.name}' is not in a project 'nowhere' (its projects: ${scene.slug}/docs, ${scene.slug}/${scene.project})`,
+    );
+    expect(await sessionsOf(helper.agent.name)).toHaveLength(1);
+  });
+
+  it("restarts a session and resumes its conversation", async () => {
+    const before = await ask(helper, "Helper [whoami]", (text) => text.startsWith("session "));
+    const match = /^session (\S+) loaded=false prompts=(\d+)$/.exec(before);
+    expect(match).not.toBeNull();
+    const restarted = await scene.api("POST", `/agents/${helper.agent.name}/sessions/${helper.sessionId}/restart`);
+    expect(restarted).toMatchObject({
+      status: 200,
+      body: { session: { id: helper.sessionId, status: "ready", conversation: "resumed" } },
+    });
+    const after = await ask(helper, "Helper [whoami] again", (text) => text.startsWith("session ") && text !== before);
+    expect(after).toBe(`session ${match![1]} loaded=true prompts=${Number(match![2]) + 1}`);
+  });
+
+  it("compacts a session's conversation on request", async () => {
+    const compacted = await scene.api("POST", `/agents/${helper.agent.name}/sessions/${helper.sessionId}/compact`);
+    expect(compacted.status).toBe(204);
+    const log = (await readFile(agentLog, "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { method: string; params: { prompt?: { text?: string }[] } });
+    expect(log.filter((entry) => entry.method === "session/prompt").at(-1)?.params.prompt?.[0]?.text).toBe("/compact");
+  });
+
+  it("brings the session back when its agent process dies mid-turn, and says so in the room", async () => {
+    const crashed = await ask(helper, "Helper, crash now [crash]", (text) => text.includes("⚠️"));
+    expect(crashed).toMatch(
+      /^⚠️ The agent process stopped during this turn \(exit code 1\)\. The session is restarting; ask again\.$/,
+    );
+    await waitUntil(
+      "the session is ready again",
+      async () => (await sessionsOf(helper.agent.name))[0]?.status === "ready",
+    );
+    expect(await ask(helper, "Helper [whoami] after the crash", (text) => text.startsWith("session "))).toMatch(
+      /loaded=true/,
+    );
+  });
+
+  it("commits and pushes what a turn changed in the agent's repository", async () => {
+    await ask(
+      helper,
+      "Helper, remember this [write:CLAUDE.md:- Alice likes tea][reply:Noted.]",
+      (text) => text === "Noted.",
+    );
+    const pushed = await waitUntil("the memory reached origin", async () => {
+      const { stdout } = await runGit(helper.originDir, ["show", "main:CLAUDE.md"], { allowFailure: true });
+      return stdout.includes("- Alice likes tea") ? stdout : false;
+    });
+    expect(pushed).toContain("# Who you are");
+    const { stdout: message } = await runGit(helper.originDir, ["log", "-1", "--format=%s", "main"]);
+    expect(message.trim()).toBe(
+      `Memory: session ${helper.sessionId} covering ${scene.slug}/${scene.project} after a turn`,
+    );
+  });
+
+  it("tells its owner in the DM when memory conflicts with what was pushed meanwhile, losing neither side", async () => {
+    const elsewhere = path.join(await scratchDir("clone"), "clone");
+    await runGit(path.dirname(elsewhere), ["clone", "--quiet", helper.originDir, elsewhere]);
+    await writeFile(path.join(elsewhere, "notes.md"), "theirs\n");
+    await runGit(elsewhere, ["add", "notes.md"]);
+    await runGit(elsewhere, [
+      "-c",
+      "user.name=Other",
+      "-c",
+      "user.email=o@example.org",
+      "commit",
+      "--quiet",
+      "-m",
+      "Their notes",
+    ]);
+    await runGit(elsewhere, ["push", "--quiet", "origin", "main"]);
+
+    const notice = waitForRoomEvent(scene.alice.client, {
+      roomId: helper.dmRoomId,
+      type: "m.room.message",
+      sender: helper.agent.userId,
+      where: (event) => String(event.getContent().body).includes("Memory not published"),
+    });
+    await ask(helper, "Helper, take notes [write:notes.md:ours][reply:Written.]", (text) => text === "Written.");
+    const body = String((await notice).getContent().body);
+    expect(body).toContain("both changed notes.md");
+    expect(body).toContain("Nothing is lost");
+    const { stdout: theirs } = await runGit(helper.originDir, ["show", "main:notes.md"]);
+    expect(theirs).toBe("theirs\n");
+  });
+
+  it("stops a session: its mentions then go to the owner's DM", async () => {
+    const stopped = await scene.api("POST", `/agents/${helper.agent.name}/sessions/${helper.sessionId}/stop`);
+    expect(stopped.status).toBe(204);
+    expect(await sessionsOf(helper.agent.name)).toEqual([]);
+    const notice = waitForRoomEvent(scene.alice.client, {
+      roomId: helper.dmRoomId,
+      type: "m.room.message",
+      sender: helper.agent.userId,
+      where: (event) => String(event.getContent().body).includes("none of my sessions covers it"),
+    });
+    await mention(scene, helper.agent, "Helper, are you there?");
+    await notice;
+    const missing = await scene.api("POST", `/agents/${helper.agent.name}/sessions/${helper.sessionId}/stop`);
+    expect(missing).toMatchObject({ status: 404 });
+  });
+
+  it("says the runtime is not running when it is not", async () => {
+    await helper.runtime.stop("shutdown");
+    await waitUntil(
+      "the runtime is offline",
+      async () => !(await scene.api<AgentView>("GET", `/agents/${helper.agent.name}`)).body.runtime.online,
+    );
+    const offline = await scene.api("POST", `/agents/${helper.agent.name}/sessions`, { projects: [scene.project] });
+    expect(offline).toMatchObject({ status: 503, body: { error: { code: "runtime_unavailable" } } });
+    expect((offline.body as { error: { message: string } }).error.message).toContain(
+      "aachat agent start NAME -p PROJECT",
+    );
+  });
+});

@@ -16,7 +16,7 @@ describe("scaffoldAgentRepo", () => {
 
     const result = await validateAgentRepo(dir);
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: true,
       problems: [],
       identity: {
@@ -24,6 +24,7 @@ describe("scaffoldAgentRepo", () => {
         displayName: "Code Reviewer",
         description: "Reviews pull requests: correctness first, then style.",
       },
+      environment: { name: "reviewer", displayName: "Code Reviewer" },
     });
   });
 
@@ -48,7 +49,7 @@ describe("scaffoldAgentRepo", () => {
     expect(claudeMd).toContain("\n## Policy\n");
     expect(claudeMd).toContain("\n## Memory\n");
     expect(JSON.parse(await readFile(path.join(dir, ".claude/settings.json"), "utf8"))).toEqual({
-      permissions: { allow: [], deny: [] },
+      permissions: { defaultMode: "default", allow: ["mcp__aachat"], deny: [] },
     });
   });
 

@@ -180,18 +180,25 @@ export interface RunningAgent extends RuntimeUnderTest {
 export async function runningAgent(
   scene: ProjectScene,
   serverUrl: string,
-  options: { prefix: string; displayName?: string; config?: Partial<RuntimeConfigInput>; env?: NodeJS.ProcessEnv },
+  options: {
+    prefix: string;
+    displayName?: string;
+    config?: Partial<RuntimeConfigInput>;
+    env?: NodeJS.ProcessEnv;
+    /** Other projects of the scene's team the agent joins and its session covers too. */
+    moreProjects?: string[];
+  },
 ): Promise<RunningAgent> {
   const agent = await agentInProject(scene, uniqueName(options.prefix), { displayName: options.displayName });
+  for (const project of options.moreProjects ?? []) {
+    await scene.api("PUT", `/teams/${scene.slug}/projects/${project}/agents/${agent.name}`);
+  }
   const { repoDir, originDir } = await agentRepo(agent.name);
   const runtime = await startRuntime({ serverUrl, agent, repoDir, config: options.config, env: options.env });
-  const started = await scene.api<{ session: { id: string; status: string } }>(
-    "POST",
-    `/agents/${agent.name}/sessions`,
-    {
-      projects: [`${scene.slug}/${scene.project}`],
-    },
-  );
+  const projects = [scene.project, ...(options.moreProjects ?? [])].map((project) => `${scene.slug}/${project}`);
+  const started = await scene.api<{ session: { id: string; status: string } }>("POST", `/agents/${agent.name}/sessions`, {
+    projects,
+  });
   if (started.status !== 201 || started.body.session.status !== "ready") {
     throw new Error(`the session did not start: ${JSON.stringify(started.body)}`);
   }

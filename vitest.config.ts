@@ -8,7 +8,7 @@ export default defineConfig({
     ],
     // One real Synapse for the whole run, shared by every test file.
     globalSetup: ["test/setup/synapse.globalSetup.ts"],
-    setupFiles: ["test/setup/node20.ts"],
+    setupFiles: ["test/setup/node20.ts", "test/setup/isolateHome.ts"],
     // Test files share that Synapse and the appservice registration it loaded, so they
     // run one at a time; each test makes its own users and rooms.
     fileParallelism: false,

@@ -196,9 +196,13 @@ export async function runningAgent(
   const { repoDir, originDir } = await agentRepo(agent.name);
   const runtime = await startRuntime({ serverUrl, agent, repoDir, config: options.config, env: options.env });
   const projects = [scene.project, ...(options.moreProjects ?? [])].map((project) => `${scene.slug}/${project}`);
-  const started = await scene.api<{ session: { id: string; status: string } }>("POST", `/agents/${agent.name}/sessions`, {
-    projects,
-  });
+  const started = await scene.api<{ session: { id: string; status: string } }>(
+    "POST",
+    `/agents/${agent.name}/sessions`,
+    {
+      projects,
+    },
+  );
   if (started.status !== 201 || started.body.session.status !== "ready") {
     throw new Error(`the session did not start: ${JSON.stringify(started.body)}`);
   }

@@ -6,8 +6,11 @@ import {
   meResponse,
   member,
   project,
+  restartSessionResponse,
   rotateTokenResponse,
+  runtimeLogsResponse,
   signal,
+  startSessionResponse,
   statusResponse,
   stream,
   team,
@@ -39,6 +42,8 @@ export type Stream = z.infer<typeof stream>;
 export type Project = z.infer<typeof project>;
 export type Agent = z.infer<typeof agent>;
 export type Signal = z.infer<typeof signal>;
+export type StartSessionResponse = z.infer<typeof startSessionResponse>;
+export type SessionState = StartSessionResponse["session"];
 
 /** The server answered with `{ error: { code, message } }` (or at least an error status). */
 export class ApiError extends Error {
@@ -217,6 +222,30 @@ export class ApiClient {
   /** Only those the runtime has not acknowledged yet, or (pending: false) every signal. */
   listSignals(name: string, options: { pending: boolean }): Promise<Signal[]> {
     return this.#json("GET", `${path`/agents/${name}/signals`}?pending=${String(options.pending)}`, signal.array());
+  }
+
+  // ---- sessions (through the agent's runtime) ----
+
+  /** Starts a session of the agent covering these projects (`team/project` or `project`). */
+  startSession(name: string, projects: string[]): Promise<StartSessionResponse> {
+    return this.#json("POST", path`/agents/${name}/sessions`, startSessionResponse, { projects });
+  }
+
+  stopSession(name: string, sessionId: string): Promise<void> {
+    return this.#empty("POST", path`/agents/${name}/sessions/${sessionId}/stop`);
+  }
+
+  async restartSession(name: string, sessionId: string): Promise<SessionState> {
+    return (await this.#json("POST", path`/agents/${name}/sessions/${sessionId}/restart`, restartSessionResponse))
+      .session;
+  }
+
+  compactSession(name: string, sessionId: string): Promise<void> {
+    return this.#empty("POST", path`/agents/${name}/sessions/${sessionId}/compact`);
+  }
+
+  async runtimeLogs(name: string, lines: number): Promise<string[]> {
+    return (await this.#json("GET", `${path`/agents/${name}/runtime/logs`}?lines=${lines}`, runtimeLogsResponse)).lines;
   }
 
   // ---- transport ----

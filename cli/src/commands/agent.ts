@@ -4,7 +4,9 @@ import type { Command } from "commander";
 import { printResult, progress } from "../output.ts";
 import { agentsDir } from "../stack/agentsDir.ts";
 import { renderAgent, renderAgentList, renderRuntimeToken, renderSignalList } from "../format/agents.ts";
+import { deleteRuntimeState, saveRuntimeToken, stopLocalRuntime } from "../runtime/localRuntime.ts";
 import { registerAgentRepoCommands } from "./agentRepo.ts";
+import { registerAgentRuntimeCommands } from "./agentRuntime.ts";
 import { addJsonOption, checkAgentName, checkText, confirmByTyping, loggedIn, type JsonOption } from "./apiCommand.ts";
 
 const DISPLAY_NAME_MAX = 100;
@@ -38,17 +40,19 @@ export function registerAgent(program: Command): void {
       ...(displayName === undefined ? {} : { displayName }),
       ...(repoUrl === undefined ? {} : { repoUrl }),
     });
+    const kept = await saveRuntimeToken(created.agent.name, created.runtimeToken);
     if (options.json) progress(`The runtime token is shown only now: keep it secret.`);
     printResult(options.json === true, created, () =>
       [
         `Registered agent ${created.agent.name} as ${created.agent.userId} (DM room ${created.agent.dmRoomId}).`,
         "",
-        renderRuntimeToken(created.agent.name, created.runtimeToken),
+        renderRuntimeToken(created.agent.name, created.runtimeToken, kept),
       ].join("\n"),
     );
   });
 
   registerAgentRepoCommands(agent);
+  registerAgentRuntimeCommands(agent);
 
   addJsonOption(agent.command("list").description("the agents you own")).action(async (options: JsonOption) => {
     const { api } = await loggedIn();
@@ -81,6 +85,8 @@ export function registerAgent(program: Command): void {
       refusal: "pass --yes to delete an agent non-interactively",
     });
     await api.deleteAgent(name);
+    await stopLocalRuntime(name).catch(() => false);
+    await deleteRuntimeState(name);
     if (!options.json) {
       const repository = path.join(agentsDir(), name);
       const kept = existsSync(repository) ? ` Its repository stays in ${repository}.` : "";
@@ -100,8 +106,9 @@ export function registerAgent(program: Command): void {
     const name = checkAgentName("NAME", nameArg);
     const { api } = await loggedIn();
     const rotated = await api.rotateAgentToken(name);
+    const kept = await saveRuntimeToken(name, rotated.runtimeToken);
     if (options.json) progress(`The runtime token is shown only now: keep it secret.`);
-    printResult(options.json === true, rotated, () => renderRuntimeToken(name, rotated.runtimeToken));
+    printResult(options.json === true, rotated, () => renderRuntimeToken(name, rotated.runtimeToken, kept));
   });
   addJsonOption(
     token
@@ -112,6 +119,9 @@ export function registerAgent(program: Command): void {
     const name = checkAgentName("NAME", nameArg);
     const { api } = await loggedIn();
     await api.revokeAgentToken(name);
+    const { rm } = await import("node:fs/promises");
+    const { runtimePaths } = await import("@aachat/runtime/local");
+    await rm(runtimePaths(name).token, { force: true });
     if (!options.json) {
       process.stdout.write(
         `Revoked ${name}'s runtime token. Make a new one with \`aachat agent token rotate ${name}\`.\n`,

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { renderAgent, renderRuntimeToken } from "../format/agents.ts";
 import { UserError } from "../errors.ts";
 import { printResult, progress } from "../output.ts";
+import { saveRuntimeToken } from "../runtime/localRuntime.ts";
 import { agentsDir } from "../stack/agentsDir.ts";
 import { addJsonOption, checkAgentName, checkText, loggedIn, type JsonOption, type Session } from "./apiCommand.ts";
 
@@ -99,13 +100,15 @@ export function registerAgentRepoCommands(agent: Command): void {
         repoUrl: options.pushTo ?? options.repo ?? dir,
         ...(avatarUrl ? { avatarUrl } : {}),
       });
+      const kept = await saveRuntimeToken(result.agent.name, result.runtimeToken);
       if (options.json) progress("The runtime token is shown only now: keep it secret.");
       printResult(options.json === true, { ...result, repositoryDir: dir }, () =>
         [
           `Created agent ${result.agent.name} (${result.agent.userId}); its repository is ${dir}.`,
           `Edit CLAUDE.md and .claude/skills/ there, then \`aachat agent update ${result.agent.name}\`.`,
+          `Run it with \`aachat agent start ${result.agent.name} -p PROJECT\` once it is in a project.`,
           "",
-          renderRuntimeToken(result.agent.name, result.runtimeToken),
+          renderRuntimeToken(result.agent.name, result.runtimeToken, kept),
         ].join("\n"),
       );
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { Agent, Signal } from "../api/client.ts";
+import { renderSession } from "./runtime.ts";
 import { oneLine, shortTime, table } from "./table.ts";
 
 export function renderAgentList(agents: readonly Agent[]): string {
@@ -18,6 +19,7 @@ export function renderAgentList(agents: readonly Agent[]): string {
 
 export function renderAgent(agent: Agent): string {
   const projects = agent.projects.map((membership) => `${membership.team}/${membership.project}`);
+  const sessions = agent.runtime.state?.sessions ?? [];
   return [
     `Agent ${agent.name} (${agent.displayName})`,
     `  user:     ${agent.userId}`,
@@ -27,17 +29,19 @@ export function renderAgent(agent: Agent): string {
     `  projects: ${projects.length === 0 ? "-" : projects.join(", ")}`,
     `  token:    ${tokenState(agent)}`,
     `  runtime:  ${runtimeState(agent)}`,
+    ...sessions.map((session) => `            ${renderSession(session)}`),
     `  created:  ${agent.createdAt}`,
   ].join("\n");
 }
 
-/** The runtime token is printed here and never again: only its hash is stored. */
-export function renderRuntimeToken(agentName: string, token: string): string {
+/** The runtime token is printed here and never again: the server keeps only its hash. */
+export function renderRuntimeToken(agentName: string, token: string, keptIn: string): string {
   return [
-    `Runtime token for ${agentName} (shown only now; it cannot be shown again):`,
+    `Runtime token for ${agentName} (shown only now; the server cannot show it again):`,
     "",
     `  ${token}`,
     "",
+    `It is kept on this machine for \`aachat agent start\` (${keptIn}, readable only by you).`,
     `Keep it secret. Lost it? \`aachat agent token rotate ${agentName}\` makes a new one.`,
   ].join("\n");
 }
@@ -65,7 +69,8 @@ function tokenState(agent: Agent): string {
 }
 
 function runtimeState(agent: Agent): string {
-  return agent.runtime.online && agent.runtime.connectedAt
-    ? `online since ${shortTime(agent.runtime.connectedAt)}`
-    : "offline";
+  const { online, connectedAt, state } = agent.runtime;
+  if (!online || !connectedAt) return "offline";
+  const where = state ? ` on ${state.hostname} (version ${state.version}, ${state.sessions.length} session(s))` : "";
+  return `online since ${shortTime(connectedAt)}${where}`;
 }

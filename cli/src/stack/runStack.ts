@@ -67,6 +67,9 @@ export async function up(options: UpOptions): Promise<number> {
       sharedSecret: synapseConfig.registrationSharedSecret,
     });
     printReady(synapse.url, config.homeserver.serverName, appservice.url, admin, paths.adminCredentials);
+    // The agents' runtimes that had sessions when they stopped come back too (they are not stopped with the stack).
+    const { resumeRuntimes } = await import("../commands/agentRuntime.ts");
+    await resumeRuntimes();
   } catch (error) {
     await appservice?.close();
     await synapse.stop();

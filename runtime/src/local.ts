@@ -1,0 +1,14 @@
+/**
+ * What the CLI needs of the runtime on this machine without loading the runtime itself:
+ * where its files are, its config schema, its control socket, and the program to start.
+ */
+import { fileURLToPath } from "node:url";
+
+export { runtimePaths, runtimesDir, type RuntimePaths } from "./daemon/paths.ts";
+export { runtimeConfigSchema, type RuntimeConfig, type RuntimeConfigInput } from "./daemon/config.ts";
+export { controlCall, ControlUnavailableError } from "./daemon/controlClient.ts";
+export type { RuntimeStatus } from "./daemon/controlProtocol.ts";
+
+/** The runtime program: `node RUNTIME_BIN AGENT_NAME`. */
+export const RUNTIME_BIN = fileURLToPath(new URL("../bin/aachat-runtime.js", import.meta.url));
+export { tailLines } from "./daemon/logTail.ts";

@@ -1,5 +1,6 @@
 export { AgentRepoError, GitCommandError } from "./AgentRepoError.ts";
 export { AGENT_NAME_PATTERN, AGENT_NAME_RULE } from "./agentName.ts";
+export { runGit } from "./git/runGit.ts";
 
 export { scaffoldAgentRepo } from "./scaffoldAgentRepo.ts";
 export type { ScaffoldOptions, ScaffoldResult } from "./scaffoldAgentRepo.ts";

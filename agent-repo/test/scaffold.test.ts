@@ -49,7 +49,7 @@ describe("scaffoldAgentRepo", () => {
     expect(claudeMd).toContain("\n## Policy\n");
     expect(claudeMd).toContain("\n## Memory\n");
     expect(JSON.parse(await readFile(path.join(dir, ".claude/settings.json"), "utf8"))).toEqual({
-      permissions: { defaultMode: "default", allow: ["mcp__aachat"], deny: [] },
+      permissions: { defaultMode: "default", allow: [], deny: [] },
     });
   });
 

@@ -49,7 +49,7 @@ describe("steering an agent from chat: permissions and stopping (scripted ACP ag
     await running?.appservice.close();
   });
 
-  it("asks in the thread with the tool's options, and goes on with the option its owner reacts with", async () => {
+  it("asks where it was asked, with the tool's options, and goes on with the option its owner reacts with", async () => {
     const asked = permissionRequest(helper);
     const answer = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (b) =>
       b.startsWith("permission:"),

@@ -13,8 +13,8 @@ export function renderTemplate(identity: TemplateIdentity): Record<string, strin
     "environment.yaml": environmentYaml(identity),
     "README.md": readme(identity),
     ".gitattributes": GITATTRIBUTES,
-    // Claude Code asks before acting (the question appears in chat); the aachat chat tools need no asking.
-    ".claude/settings.json": `${JSON.stringify({ permissions: { defaultMode: "default", allow: ["mcp__aachat"], deny: [] } }, null, 2)}\n`,
+    // Claude Code asks before acting: the question appears in chat, for the owner to answer.
+    ".claude/settings.json": `${JSON.stringify({ permissions: { defaultMode: "default", allow: [], deny: [] } }, null, 2)}\n`,
     ".claude/skills/chat-etiquette/SKILL.md": CHAT_ETIQUETTE_SKILL,
   };
 }

@@ -53,6 +53,7 @@ export class PermissionBroker {
       options.map((option, index) => `${OPTION_KEYS[index]} ${option.name}`).join(" · "),
       `React with a number, or reply with the option. No answer within ${minutes} means **reject**.`,
     ].join("\n");
+    place.log.info({ tool: title, options: options.map((o) => o.optionId) }, "asking permission in chat");
     const message = new ReplyStream(
       this.chat,
       { ...place, notice: true },

@@ -12,6 +12,7 @@ import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import { Turn } from "../turns/Turn.ts";
 import { AcpProcess, AgentExitedError } from "./AcpProcess.ts";
 import { agentCommand, agentEnvironment } from "./agentCommand.ts";
+import { allowChatTools } from "./allowChatTools.ts";
 import { prepareWorkspace } from "./prepareWorkspace.ts";
 import type { SessionRecord } from "./SessionStore.ts";
 
@@ -199,6 +200,7 @@ export class AgentSession implements ToolSession {
     const { config, log } = this.#deps;
     const workspace = await prepareWorkspace(config.repoDir, this.id, config.agent, this.#deps.env);
     this.#workspace = workspace.dir;
+    await allowChatTools(workspace.dir);
     if (workspace.missing) await this.#deps.tellOwner(workspace.missing, `missing:${this.id}:${this.record.startedAt}`);
     const command = agentCommand(config.agentCommand);
     const agent = await AcpProcess.start({

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import {
+  contextText,
+  lastToolResults,
+  latestUserText,
+  startFakeAnthropic,
+  type FakeAnthropic,
+  type MessagesRequest,
+} from "../support/fakeAnthropic.ts";
+import type { Human } from "../support/humans.ts";
+import { stopHumans } from "../support/humans.ts";
+import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
+import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
+import { runGit } from "../../agent-repo/src/git/runGit.ts";
+
+function react(human: Human, roomId: string, eventId: string, key: string): Promise<unknown> {
+  const send = human.client.sendEvent.bind(human.client) as (r: string, t: string, c: object) => Promise<unknown>;
+  return send(roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+}
+
+/**
+ * The real Claude Code agent (`claude-agent-acp`, the runtime's default) end to end: a real
+ * Synapse, the appservice, the runtime, and a human's matrix-js-sdk client. Only the model
+ * is stood in for, by a local server speaking the Anthropic Messages API.
+ */
+describe("an agent running the real Claude Code (claude-agent-acp)", () => {
+  let running: TestAppservice;
+  let scene: ProjectScene;
+  let model: FakeAnthropic;
+  let claude: RunningAgent;
+  let docsRoomId: string;
+
+  /** The model's answer to each turn, chosen by the message it answers (the prompt's context holds earlier ones). */
+  const respond = (request: MessagesRequest) => {
+    const text = latestUserText(request);
+    const asked = text.slice(text.lastIndexOf("mentioned you:"));
+    const results = lastToolResults(request);
+    if (results.length > 0) return { text: `Done. The command printed: ${results[0]!.text.trim()}` };
+    if (asked.includes("make the file")) {
+      return {
+        text: "I'll create it.",
+        toolUse: { name: "Bash", input: { command: "echo hi > out.txt; cat out.txt", description: "Write out.txt" } },
+      };
+    }
+    if (asked.includes("tell the docs")) {
+      return {
+        toolUse: { name: "mcp__aachat__send_message", input: { project: "docs", text: "Docs: the site is live." } },
+      };
+    }
+    return { text: "Hello from Claude Code. I read the room, and this answer streams in several pieces." };
+  };
+
+  beforeAll(async () => {
+    running = await startTestAppservice();
+    scene = await projectScene(running.appservice.url);
+    docsRoomId = (await scene.api<{ roomId: string }>("POST", `/teams/${scene.slug}/projects`, { name: "docs" })).body
+      .roomId;
+    await scene.alice.client.joinRoom(docsRoomId);
+    model = await startFakeAnthropic({ responder: respond, chunkDelayMs: 30 });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: await scratchDir("claude-home"),
+      ANTHROPIC_BASE_URL: model.url,
+      ANTHROPIC_API_KEY: "dummy",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      // These tests run as root, where Claude Code refuses to start outside a sandbox.
+      IS_SANDBOX: "1",
+    };
+    // No agentCommand: the runtime's default, claude-agent-acp.
+    claude = await runningAgent(scene, running.appservice.url, {
+      prefix: "claude",
+      displayName: "Claude",
+      env,
+      config: { agentCommand: undefined },
+      moreProjects: ["docs"],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await claude?.runtime.stop("stop");
+    await model?.close();
+    stopHumans();
+    await running?.appservice.close();
+  });
+
+  it("streams Claude Code's answer to a mention into the room, as the agent, replying to it", async () => {
+    const reply = waitForFinalReply(scene.alice.client, scene.roomId, claude.agent.userId, undefined, 60_000);
+    await mention(scene, claude.agent, "Claude, say hello to the team");
+    const final = await reply;
+    expect(final.body).toBe("Hello from Claude Code. I read the room, and this answer streams in several pieces.");
+    expect(final.versions.length).toBeGreaterThanOrEqual(2);
+    const asked = model.mainRequests().at(-1)!.body;
+    expect(latestUserText(asked)).toContain(`${scene.alice.userId} mentioned you:\nClaude, say hello to the team`);
+    // Claude Code read the agent's CLAUDE.md from its session's worktree.
+    expect(contextText(asked)).toContain(`You are **${claude.agent.name}**`);
+  });
+
+  it("asks in chat before running a command, and runs it once its owner allows", async () => {
+    const request = waitForRoomEvent(scene.alice.client, {
+      roomId: scene.roomId,
+      type: "m.room.message",
+      sender: claude.agent.userId,
+      timeoutMs: 60_000,
+      where: (event) => String(event.getContent().body).startsWith("🔐 **Permission needed**"),
+    });
+    const reply = waitForFinalReply(
+      scene.alice.client,
+      scene.roomId,
+      claude.agent.userId,
+      (body) => body.includes("Done."),
+      60_000,
+    );
+    await mention(scene, claude.agent, "Claude, make the file please");
+    const asked = await request;
+    expect(asked.getContent().body).toContain("echo hi > out.txt; cat out.txt");
+    expect(asked.getContent().body).toMatch(/1️⃣ Yes · 2️⃣ .+ · 3️⃣ No/);
+    await react(scene.alice, scene.roomId, asked.getId()!, "1️⃣");
+    const final = await reply;
+    expect(final.body).toContain("I'll create it.");
+    expect(final.body).toContain("Done. The command printed: hi");
+    expect(final.body).toMatch(/_▸ .*echo hi > out\.txt.*_ ✓/);
+    // The command ran in the session's worktree of the agent repository; what it changed there is published.
+    const pushed = await waitUntil("the change reached origin", async () => {
+      const { stdout, exitCode } = await runGit(claude.originDir, ["show", "main:out.txt"], { allowFailure: true });
+      return exitCode === 0 ? stdout : false;
+    });
+    expect(pushed).toBe("hi\n");
+  });
+
+  it("uses its aachat chat tools to post in another covered project", async () => {
+    const posted = waitForRoomEvent(scene.alice.client, {
+      roomId: docsRoomId,
+      type: "m.room.message",
+      sender: claude.agent.userId,
+      timeoutMs: 60_000,
+    });
+    await mention(scene, claude.agent, "Claude, tell the docs team we shipped");
+    expect((await posted).getContent().body).toBe("Docs: the site is live.");
+  });
+});

@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "appservice/src/generated/**", "data/**", "vendor/**"] },
+  { ignores: ["**/node_modules/**", "appservice/src/generated/**", "data/**", "vendor/**", "runtime/dist*/**"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,10 +1,14 @@
+import type { AgentReplyOutcome } from "./agentReplies.ts";
 import type { IngestResult } from "./ingest.ts";
 import { SIGNAL_POLL_MS, type MentionOutcome } from "./mentions.ts";
 import type { ProfileSummary } from "./profile.ts";
+import type { RuntimeScaleOutcome } from "./runtimeScale.ts";
 import type { Summary } from "./stats.ts";
 
 export const INGEST_TARGET_EVENTS_PER_S = 2000;
 export const MENTION_TARGET_RATIO = 1.2;
+export const AGENT_TARGET_RATIO = 1.2;
+export const RUNTIME_IDLE_TARGET_MB = 80;
 
 /** How the appservice's inbox processed (handled and marked done) the measured events. */
 export interface ProcessingResult {
@@ -25,18 +29,29 @@ export interface BenchReport {
   /** The appservice process, from /proc/<pid>/status. */
   rss: { idleMb: number; afterMentionsMb: number; afterIngestMb: number; peakMb: number };
   mentions: MentionOutcome;
+  agents: AgentReplyOutcome;
+  runtimes: RuntimeScaleOutcome;
+  /** Null when the ingest phase was not run. */
   ingest: {
     batched: IngestResult;
     batchedProcessing: ProcessingResult;
     single: IngestResult;
     singleProcessing: ProcessingResult;
-  };
+  } | null;
   targets: {
-    ingestEventsPerSecond: { target: number; value: number; met: boolean };
-    signalToHumanRatio: { target: number; value: number | null; met: boolean | null };
+    ingestEventsPerSecond: Target;
+    signalToHumanRatio: Target;
+    agentToEchoBotRatio: Target;
+    runtimeIdleMb: Target;
   };
   /** With --cpu-prof: the appservice's hot spots in each measured ingest phase. */
   profiles: ProfileSummary[];
+}
+
+export interface Target {
+  target: number;
+  value: number | null;
+  met: boolean | null;
 }
 
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
@@ -65,26 +80,58 @@ function ingestLines(title: string, result: IngestResult, processing: Processing
 }
 
 export function formatReport(report: BenchReport): string {
-  const { ingest, mentions, rss, targets } = report;
+  const { ingest, mentions, agents, runtimes, rss, targets } = report;
   const lines = [
     `aachat benchmark — ${report.startedAt}`,
     `  machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, ${report.machine.platform}`,
     `  total ${report.durationS.toFixed(1)} s (stack start ${report.stackStartS.toFixed(1)} s)`,
     "",
     "Ingest: PUT /_matrix/app/v1/transactions/{txnId} straight to the appservice (200 = stored in SQLite)",
-    ...ingestLines(
-      `${ingest.batched.eventsPerTransaction} events per transaction`,
-      ingest.batched,
-      ingest.batchedProcessing,
-    ),
-    ...ingestLines("baseline, 1 event per transaction", ingest.single, ingest.singleProcessing),
-    `  target >= ${targets.ingestEventsPerSecond.target} events/s: ${mark(targets.ingestEventsPerSecond.met)} (${Math.round(targets.ingestEventsPerSecond.value)} events/s)`,
+  ];
+  if (ingest) {
+    lines.push(
+      ...ingestLines(
+        `${ingest.batched.eventsPerTransaction} events per transaction`,
+        ingest.batched,
+        ingest.batchedProcessing,
+      ),
+      ...ingestLines("baseline, 1 event per transaction", ingest.single, ingest.singleProcessing),
+    );
+  } else lines.push("  not run (--phases)");
+  lines.push(
+    `  target >= ${targets.ingestEventsPerSecond.target} events/s: ${mark(targets.ingestEventsPerSecond.met)}${targets.ingestEventsPerSecond.value === null ? "" : ` (${Math.round(targets.ingestEventsPerSecond.value)} events/s)`}`,
     "",
     "Appservice memory (VmRSS of its process)",
-    `  idle after start: ${rss.idleMb.toFixed(1)} MiB; after mentions: ${rss.afterMentionsMb.toFixed(1)} MiB; after ingest: ${rss.afterIngestMb.toFixed(1)} MiB; peak (VmHWM): ${rss.peakMb.toFixed(1)} MiB`,
+    `  idle after start: ${rss.idleMb.toFixed(1)} MiB; after mentions: ${rss.afterMentionsMb.toFixed(1)} MiB; at the end: ${rss.afterIngestMb.toFixed(1)} MiB; peak (VmHWM): ${rss.peakMb.toFixed(1)} MiB`,
     "",
-    "Mention → signal vs human → human (one message at a time, a real Synapse)",
-  ];
+    "Agent answers vs an echo bot (one message at a time; the scripted ACP agent answers at once)",
+  );
+  if (agents.status !== "ok") lines.push(`  ${agents.status}: ${agents.reason}`);
+  else {
+    lines.push(
+      `  ${agents.rounds} rounds after ${agents.warmupRounds} warm-up, each timed from just before the human's send`,
+      `  agent's first message at the human: ${latency(agents.agentFirstChunkMs)}`,
+      `  echo bot's answer at the human:     ${latency(agents.echoBotMs)}`,
+      `  ratio agent / echo bot:             median ${agents.ratioMedian.toFixed(2)}, p99 ${agents.ratioP99.toFixed(2)}`,
+      `  runtime memory (its own process, not the agent's): ${agents.runtimeIdleMb.toFixed(1)} MiB idle with its session, ${agents.runtimeAfterRoundsMb.toFixed(1)} MiB at rest after the rounds (JS heap in use ${agents.runtimeHeapUsedMb.toFixed(1)} MiB), peak ${agents.runtimePeakMb.toFixed(1)} MiB`,
+    );
+  }
+  const agentRatio = targets.agentToEchoBotRatio;
+  const idle = targets.runtimeIdleMb;
+  lines.push(
+    `  target ratio <= ${agentRatio.target}: ${mark(agentRatio.met)}${agentRatio.value === null ? "" : ` (median ratio ${agentRatio.value.toFixed(2)})`}`,
+    `  target runtime idle < ${idle.target} MiB: ${mark(idle.met)}${idle.value === null ? "" : ` (${idle.value.toFixed(1)} MiB)`}`,
+    "",
+    "Appservice memory with many runtimes connected",
+  );
+  if (runtimes.status !== "ok") lines.push(`  ${runtimes.status}: ${runtimes.reason}`);
+  else {
+    lines.push(
+      `  ${runtimes.runtimes} agents registered in ${runtimes.registerSeconds.toFixed(1)} s; their runtimes connected in ${runtimes.connectSeconds.toFixed(2)} s`,
+      `  appservice: ${runtimes.appserviceBeforeMb.toFixed(1)} MiB before, ${runtimes.appserviceConnectedMb.toFixed(1)} MiB with all connected (${runtimes.perRuntimeKb.toFixed(0)} KiB per runtime)`,
+    );
+  }
+  lines.push("", "Mention → signal vs human → human (one message at a time, a real Synapse)");
   if (mentions.status !== "ok") {
     lines.push(`  mention benchmark ${mentions.status}: ${mentions.reason}`);
   } else {

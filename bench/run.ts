@@ -1,8 +1,11 @@
 // `npm run bench`: starts Synapse and the appservice in a temporary directory, measures
 // the appservice's durable ingest rate and its mention-to-signal latency, prints a report
 // (stdout; --json for a machine-readable one) and stops everything again.
+// matrix-js-sdk (the humans' and the echo bot's client) needs Promise.withResolvers, which Node 20 lacks.
+import "../test/setup/node20.ts";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { runAgentReplies, type AgentReplyOutcome } from "./agentReplies.ts";
 import { AppserviceDb } from "./appserviceDb.ts";
 import { runIngest, type IngestOptions } from "./ingest.ts";
 import { createBenchLogger, quietConsole } from "./log.ts";
@@ -13,9 +16,12 @@ import {
   formatReport,
   INGEST_TARGET_EVENTS_PER_S,
   MENTION_TARGET_RATIO,
+  AGENT_TARGET_RATIO,
+  RUNTIME_IDLE_TARGET_MB,
   type BenchReport,
   type ProcessingResult,
 } from "./report.ts";
+import { runRuntimeScale, type RuntimeScaleOutcome } from "./runtimeScale.ts";
 import { startStack, teardown, type Stack } from "./stack.ts";
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -27,6 +33,10 @@ const USAGE = `Usage: npm run bench -- [options]
   --concurrency N        concurrent transaction senders (default 4)
   --sends N              measured mentions (default 200)
   --warmup-sends N       unmeasured mentions first (default 10)
+  --agent-rounds N       measured agent answers, each beside an echo bot's (default 100)
+  --agent-warmup N       unmeasured rounds first (default 5)
+  --runtimes N           runtimes connected at once to read the appservice's memory (default 200)
+  --phases LIST          which phases, comma-separated: mentions,agents,runtimes,ingest (default all)
   --timeout S            give up after S seconds (default 900)
   --cpu-prof             profile the appservice (node --cpu-prof) and show its hot spots in both ingest phases
   --keep                 keep the temporary directory (databases, logs, profile)
@@ -45,6 +55,10 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "4" },
     sends: { type: "string", default: "200" },
     "warmup-sends": { type: "string", default: "10" },
+    "agent-rounds": { type: "string", default: "100" },
+    "agent-warmup": { type: "string", default: "5" },
+    runtimes: { type: "string", default: "200" },
+    phases: { type: "string", default: "mentions,agents,runtimes,ingest" },
     timeout: { type: "string", default: "900" },
     "cpu-prof": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
@@ -71,10 +85,22 @@ const settings = {
   concurrency: count("concurrency", args.concurrency, 1, 64),
   sends: count("sends", args.sends, 1, 10_000),
   warmupSends: count("warmup-sends", args["warmup-sends"], 0, 1000),
+  agentRounds: count("agent-rounds", args["agent-rounds"], 1, 10_000),
+  agentWarmup: count("agent-warmup", args["agent-warmup"], 0, 1000),
+  runtimes: count("runtimes", args.runtimes, 1, 5000),
   timeoutS: count("timeout", args.timeout, 10, 86_400),
   cpuProfile: args["cpu-prof"],
   keep: args.keep,
 };
+
+const PHASES = ["mentions", "agents", "runtimes", "ingest"] as const;
+const phases = new Set(args.phases.split(",").map((phase) => phase.trim()));
+for (const phase of phases) {
+  if (!(PHASES as readonly string[]).includes(phase)) {
+    process.stderr.write(`error: --phases: unknown phase '${phase}'; choose from ${PHASES.join(", ")}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 
 const log = createBenchLogger();
 quietConsole();
@@ -124,18 +150,29 @@ async function bench(): Promise<BenchReport> {
     const idleMb = readRss(pid).rssMb;
 
     // Mentions first, while the inbox is empty: a mention queues behind every unprocessed event.
-    let mentions: MentionOutcome;
-    try {
-      mentions = await stack.whileAppserviceRuns(
-        runMentions({ stack, db, log, sends: settings.sends, warmupSends: settings.warmupSends }),
-      );
-    } catch (error) {
-      if (!isAppserviceAlive(pid)) throw error;
-      log.error({ err: error }, "mention benchmark failed; continuing with ingest");
-      mentions = { status: "failed", reason: error instanceof Error ? error.message : String(error) };
+    let mentions: MentionOutcome = { status: "skipped", reason: "not in --phases" };
+    if (phases.has("mentions")) {
+      try {
+        mentions = await stack.whileAppserviceRuns(
+          runMentions({ stack, db, log, sends: settings.sends, warmupSends: settings.warmupSends }),
+        );
+      } catch (error) {
+        if (!isAppserviceAlive(pid)) throw error;
+        log.error({ err: error }, "mention benchmark failed; continuing");
+        mentions = { status: "failed", reason: error instanceof Error ? error.message : String(error) };
+      }
+      if (mentions.status === "skipped") process.stderr.write(`mention benchmark skipped: ${mentions.reason}\n`);
     }
-    if (mentions.status === "skipped") process.stderr.write(`mention benchmark skipped: ${mentions.reason}\n`);
     const afterMentionsMb = readRss(pid).rssMb;
+
+    const agents: AgentReplyOutcome = phases.has("agents")
+      ? await phase("agent replies", () =>
+          runAgentReplies({ stack, log, rounds: settings.agentRounds, warmupRounds: settings.agentWarmup }),
+        )
+      : { status: "skipped", reason: "not in --phases" };
+    const runtimes: RuntimeScaleOutcome = phases.has("runtimes")
+      ? await phase("runtime scale", () => runRuntimeScale({ stack, log, runtimes: settings.runtimes }))
+      : { status: "skipped", reason: "not in --phases" };
 
     const runId = Date.now().toString(36);
     const ingestOptions = (label: string, events: number, perTxn: number, warmupEvents: number): IngestOptions => ({
@@ -151,25 +188,30 @@ async function bench(): Promise<BenchReport> {
       warmupEvents,
       rooms: 5,
     });
-    const batched = await stack.whileAppserviceRuns(
-      runIngest(ingestOptions("batched", settings.events, settings.batch, Math.min(2000, settings.events))),
-    );
-    const batchedProcessing = await waitUntilProcessed(stack, db, batched.result.label);
-    const single = await stack.whileAppserviceRuns(
-      runIngest(ingestOptions("single", settings.baselineEvents, 1, Math.min(200, settings.baselineEvents))),
-    );
-    const singleProcessing = await waitUntilProcessed(stack, db, single.result.label);
+    let ingest: BenchReport["ingest"] = null;
+    let measuredWindows: ProfileWindow[] = [];
+    if (phases.has("ingest")) {
+      const batched = await stack.whileAppserviceRuns(
+        runIngest(ingestOptions("batched", settings.events, settings.batch, Math.min(2000, settings.events))),
+      );
+      const batchedProcessing = await waitUntilProcessed(stack, db, batched.result.label);
+      const single = await stack.whileAppserviceRuns(
+        runIngest(ingestOptions("single", settings.baselineEvents, 1, Math.min(200, settings.baselineEvents))),
+      );
+      const singleProcessing = await waitUntilProcessed(stack, db, single.result.label);
+      ingest = { batched: batched.result, batchedProcessing, single: single.result, singleProcessing };
+      measuredWindows = [
+        { label: `measured batched ingest (${settings.events} events)`, ...batched.measuredUs },
+        { label: `measured 1-event ingest (${settings.baselineEvents} events)`, ...single.measuredUs },
+      ];
+    }
     const afterIngest = readRss(pid);
 
     let profiles: ProfileSummary[] = [];
     if (settings.cpuProfile) {
       const file = await stack.stopAppservice();
-      const windows: ProfileWindow[] = [
-        { label: `measured batched ingest (${settings.events} events)`, ...batched.measuredUs },
-        { label: `measured 1-event ingest (${settings.baselineEvents} events)`, ...single.measuredUs },
-      ];
       if (file === undefined) log.warn("the appservice wrote no CPU profile");
-      else profiles = await summarizeProfile(file, windows);
+      else if (measuredWindows.length > 0) profiles = await summarizeProfile(file, measuredWindows);
     }
 
     const ratio = mentions.status === "ok" ? mentions.ratioMedian : null;
@@ -186,23 +228,48 @@ async function bench(): Promise<BenchReport> {
       stackStartS,
       rss: { idleMb, afterMentionsMb, afterIngestMb: afterIngest.rssMb, peakMb: afterIngest.peakMb },
       mentions,
-      ingest: { batched: batched.result, batchedProcessing, single: single.result, singleProcessing },
+      agents,
+      runtimes,
+      ingest,
       targets: {
         ingestEventsPerSecond: {
           target: INGEST_TARGET_EVENTS_PER_S,
-          value: batched.result.eventsPerSecond,
-          met: batched.result.eventsPerSecond >= INGEST_TARGET_EVENTS_PER_S,
+          value: ingest?.batched.eventsPerSecond ?? null,
+          met: ingest ? ingest.batched.eventsPerSecond >= INGEST_TARGET_EVENTS_PER_S : null,
         },
         signalToHumanRatio: {
           target: MENTION_TARGET_RATIO,
           value: ratio,
           met: ratio === null ? null : ratio <= MENTION_TARGET_RATIO,
         },
+        agentToEchoBotRatio: {
+          target: AGENT_TARGET_RATIO,
+          value: agents.status === "ok" ? agents.ratioMedian : null,
+          met: agents.status === "ok" ? agents.ratioMedian <= AGENT_TARGET_RATIO : null,
+        },
+        runtimeIdleMb: {
+          target: RUNTIME_IDLE_TARGET_MB,
+          value: agents.status === "ok" ? agents.runtimeAfterRoundsMb : null,
+          met: agents.status === "ok" ? agents.runtimeAfterRoundsMb < RUNTIME_IDLE_TARGET_MB : null,
+        },
       },
       profiles,
     };
   } finally {
     db.close();
+  }
+}
+
+/** Runs one phase; a failure is reported in its place (unless the appservice died, which ends the bench). */
+async function phase<T extends object>(
+  name: string,
+  run: () => Promise<T>,
+): Promise<({ status: "ok" } & T) | { status: "failed"; reason: string }> {
+  try {
+    return { status: "ok", ...(await run()) };
+  } catch (error) {
+    log.error({ err: error }, `${name} benchmark failed; continuing`);
+    return { status: "failed", reason: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -11,6 +11,7 @@ import { BotInviteHandler } from "./handlers/BotInviteHandler.ts";
 import { MentionHandler } from "./handlers/MentionHandler.ts";
 import { PowerLevelGuard } from "./handlers/PowerLevelGuard.ts";
 import { ReactionHandler } from "./handlers/ReactionHandler.ts";
+import { RoomLogHandler } from "./handlers/RoomLogHandler.ts";
 import { MatrixApi } from "./matrix/MatrixApi.ts";
 import { OutboundQueue } from "./matrix/OutboundQueue.ts";
 import { Puppets } from "./matrix/Puppets.ts";
@@ -96,6 +97,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       [
         new BotInviteHandler(model),
         new PowerLevelGuard(model),
+        new RoomLogHandler(model),
         new MentionHandler(model, registry.signalsStored),
         new ReactionHandler(model, registry.signalsStored),
       ],

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The MCP server of a session's chat tools, started by the session's agent. Its stdout is the MCP channel.
-import { register } from "tsx/esm/api";
+import { launch } from "../build/launch.mjs";
 
-register();
-await import("../src/mcp/chatToolsMain.ts");
+await launch("chat-tools.mjs", "src/mcp/chatToolsMain.ts");

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// One agent's runtime (normally started by `aachat agent start`); runs its TypeScript through tsx.
-import { register } from "tsx/esm/api";
+// One agent's runtime (normally started by `aachat agent start`), run from its bundle.
+import { launch } from "../build/launch.mjs";
 
-register();
-await import("../src/daemon/main.ts");
+await launch("runtime.mjs", "src/daemon/main.ts");

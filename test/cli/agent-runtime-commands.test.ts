@@ -103,7 +103,7 @@ describe("the agent runtime commands", () => {
     const status = await cli("agent", "status", name);
     expect(status.stdout).toMatch(
       new RegExp(
-        `^The runtime of ${name} is running \\(pid \\d+, version 0\\.1\\.0, since .*\\), connected\\.\\n  session s[0-9a-f]{8} covering ${slug}/site: ready \\(scripted-agent\\)\\n$`,
+        `^The runtime of ${name} is running \\(pid \\d+, version 0\\.1\\.0, since .*, \\d+ MiB\\), connected\\.\\n  session s[0-9a-f]{8} covering ${slug}/site: ready \\(scripted-agent\\)\\n$`,
       ),
     );
     const json = JSON.parse((await cli("agent", "status", "--json")).stdout) as {

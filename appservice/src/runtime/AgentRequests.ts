@@ -9,13 +9,13 @@ import {
 } from "@aachat/protocol";
 import { ApiError } from "../api/ApiError.ts";
 import type { Agent } from "../generated/prisma/client.ts";
-import { isAgentUserId, type UserId } from "../matrix/ids.ts";
+import type { UserId } from "../matrix/ids.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
 import { agentMessageContent, editContent } from "../matrix/messageContent.ts";
 import { OutboundSendError } from "../matrix/OutboundQueue.ts";
-import { readRoomMessages } from "../matrix/roomHistory.ts";
 import { agentRoom, sendAsAgent } from "../model/agentMessages.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
+import { readRoomLog } from "../model/roomLog.ts";
 
 /** A request refused with a code and a message the runtime can show or act on. */
 export class RequestFailure extends Error {
@@ -118,10 +118,7 @@ export class AgentRequests {
     params: Extract<RequestFrame, { method: "room.messages" }>["params"],
   ): Promise<{ messages: RoomMessage[] }> {
     await agentRoom(this.ctx, agent, params.roomId, "read");
-    const messages = await readRoomMessages(this.ctx.matrix, agent.userId as UserId, params, (sender) =>
-      this.#senderKind(sender),
-    );
-    return { messages };
+    return { messages: await readRoomLog(this.ctx, params) };
   }
 
   async #receipt(agent: Agent, params: Extract<RequestFrame, { method: "receipt.send" }>["params"]) {
@@ -129,11 +126,6 @@ export class AgentRequests {
     const path = `/_matrix/client/v3/rooms/${encodeURIComponent(params.roomId)}/receipt/m.read/${encodeURIComponent(params.eventId)}`;
     await this.ctx.matrix.request("POST", path, { asUser: agent.userId as UserId, body: {} });
     return {};
-  }
-
-  #senderKind(sender: string): RoomMessage["senderKind"] {
-    if (sender === this.ctx.botUserId) return "bot";
-    return isAgentUserId(sender, this.ctx.serverName) ? "agent" : "human";
   }
 }
 

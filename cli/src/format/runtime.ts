@@ -42,7 +42,7 @@ export function renderRuntimeStatus(name: string, status: RuntimeStatus | null):
       ? `not connected: ${status.problem}`
       : "not connected (retrying)";
   const lines = [
-    `The runtime of ${name} is running (pid ${status.pid}, version ${status.version}, since ${shortTime(status.startedAt)}), ${connection}.`,
+    `The runtime of ${name} is running (pid ${status.pid}, version ${status.version}, since ${shortTime(status.startedAt)}, ${Math.round(status.memory.rssMb)} MiB), ${connection}.`,
   ];
   if (status.sessions.length === 0)
     lines.push(`  No sessions. Start one with \`aachat agent start ${name} -p PROJECT\`.`);

@@ -39,6 +39,7 @@ export class ReplyStream {
   #lastFlush = 0;
   /** A refusal the appservice will not change its mind about (e.g. the agent left the room). */
   #refused: RequestError | null = null;
+  readonly #created = performance.now();
 
   constructor(
     private readonly chat: ChatRequests,
@@ -119,6 +120,8 @@ export class ReplyStream {
             key: index === 0 ? this.target.key : `${this.target.key}:${index}`,
           });
           part.eventId = eventId;
+          if (index === 0)
+            this.options.log.debug({ ms: Math.round(performance.now() - this.#created) }, "answer posted");
         } else {
           await this.chat.request("message.edit", {
             roomId: this.target.roomId,

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 import type { McpServer } from "@agentclientprotocol/sdk";
 import type { CommandFrame, RuntimeState, SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
@@ -10,7 +10,7 @@ import { MemorySync } from "../memory/MemorySync.ts";
 import { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import { SessionManager } from "../sessions/SessionManager.ts";
 import { SessionStore } from "../sessions/SessionStore.ts";
-import { RUNTIME_VERSION } from "../version.ts";
+import { RUNTIME_ROOT, RUNTIME_VERSION } from "../version.ts";
 import { IdentityHolder } from "./AgentIdentity.ts";
 import type { RuntimeConfig } from "./config.ts";
 import type { ControlRequest, ControlResponse, RuntimeStatus } from "./controlProtocol.ts";
@@ -19,7 +19,7 @@ import { tailLines } from "./logTail.ts";
 import type { RuntimePaths } from "./paths.ts";
 import { SignalRouter } from "./SignalRouter.ts";
 
-const CHAT_TOOLS_BIN = fileURLToPath(new URL("../../bin/aachat-chat-tools.js", import.meta.url));
+const CHAT_TOOLS_BIN = path.join(RUNTIME_ROOT, "bin", "aachat-chat-tools.js");
 
 export interface RuntimeOptions {
   paths: RuntimePaths;
@@ -198,6 +198,7 @@ export class Runtime {
       connected: this.#client.connected,
       problem: this.#problem,
       sessions: this.#sessions.states(),
+      memory: memoryMb(),
     };
   }
 
@@ -272,4 +273,10 @@ export class Runtime {
       ],
     };
   }
+}
+
+function memoryMb(): RuntimeStatus["memory"] {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), externalMb: mb(usage.external) };
 }

@@ -30,6 +30,8 @@ export const runtimeStatus = z.strictObject({
   /** Why the runtime cannot connect, when it knows (e.g. its token was refused). */
   problem: z.string().nullable(),
   sessions: z.array(sessionState),
+  /** The runtime process's memory, MiB (not its agents'). */
+  memory: z.strictObject({ rssMb: z.number(), heapUsedMb: z.number(), externalMb: z.number() }),
 });
 export type RuntimeStatus = z.infer<typeof runtimeStatus>;
 

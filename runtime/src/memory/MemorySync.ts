@@ -1,4 +1,4 @@
-import { MemoryPublisher } from "@aachat/agent-repo";
+import { MemoryPublisher, runGit } from "@aachat/agent-repo";
 import type { Logger } from "pino";
 
 /**
@@ -8,6 +8,8 @@ import type { Logger } from "pino";
  */
 export class MemorySync {
   readonly #publisher: MemoryPublisher;
+  /** Workspaces whose last publish left something unpublished (a failed push, a conflict): tried again next time. */
+  readonly #unfinished = new Set<string>();
 
   constructor(
     private readonly tellOwner: (text: string, key: string) => Promise<void>,
@@ -19,13 +21,19 @@ export class MemorySync {
   /** Resolves when done, whatever happened; never rejects. */
   async publish(workspace: string, message: string, key: string): Promise<void> {
     try {
+      // Most turns change nothing: one `git status` says so, without the whole publishing round.
+      if (!this.#unfinished.has(workspace) && (await isClean(workspace))) return;
       const result = await this.#publisher.commitAndPublish(workspace, message);
+      if (result.kind === "conflict" || (result.kind === "published" && !result.pushed && result.pushError)) {
+        this.#unfinished.add(workspace);
+      } else this.#unfinished.delete(workspace);
       if (result.kind === "conflict") {
-        await this.tellOwner(`⚠️ ${result.message}`, `memory-conflict:${key}`);
+        // Keyed by the commit: the same conflict found again after later turns is told once.
+        await this.tellOwner(`⚠️ ${result.message}`, `memory-conflict:${result.commit}`);
       } else if (result.kind === "published" && result.pushError) {
         await this.tellOwner(
           `⚠️ Memory was committed (${result.commit.slice(0, 12)}) but not pushed: ${result.pushError}. It will be pushed with the next change.`,
-          `memory-push:${key}`,
+          `memory-push:${result.commit}`,
         );
       } else if (result.kind === "published") {
         this.log.info({ commit: result.commit, pushed: result.pushed }, "memory published");
@@ -38,4 +46,9 @@ export class MemorySync {
       ).catch(() => undefined);
     }
   }
+}
+
+async function isClean(workspace: string): Promise<boolean> {
+  const status = await runGit(workspace, ["status", "--porcelain"], { allowFailure: true });
+  return status.exitCode === 0 && status.stdout.trim() === "";
 }

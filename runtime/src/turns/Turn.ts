@@ -102,19 +102,14 @@ export class Turn {
 
   async run(): Promise<TurnOutcome> {
     const { signal, chat, log } = this.#input;
-    chat
-      .request("receipt.send", { roomId: signal.roomId, eventId: signal.eventId })
-      .catch((error: unknown) => log.debug({ err: error }, "could not send a read receipt"));
     const typing = new TypingIndicator(chat, signal.roomId, log);
     typing.start();
     let outcome: TurnOutcome;
+    const started = performance.now();
     try {
-      const blocks = buildPrompt({
-        identity: this.#input.identity,
-        signal,
-        coverage: this.#input.coverage,
-        context: await this.#context(),
-      });
+      const context = await this.#context();
+      log.debug({ ms: Math.round(performance.now() - started), messages: context.length }, "context read");
+      const blocks = buildPrompt({ identity: this.#input.identity, signal, coverage: this.#input.coverage, context });
       const response = await this.#input.prompt(blocks);
       outcome = { kind: "answered", stopReason: response.stopReason };
     } catch (error) {
@@ -126,6 +121,10 @@ export class Turn {
     } finally {
       typing.stop();
     }
+    // Marked read once answered, off the path of the answer itself.
+    chat
+      .request("receipt.send", { roomId: signal.roomId, eventId: signal.eventId })
+      .catch((error: unknown) => log.debug({ err: error }, "could not send a read receipt"));
     return outcome;
   }
 

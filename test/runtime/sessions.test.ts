@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGit } from "../../agent-repo/src/git/runGit.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
-import { stopHumans } from "../support/humans.ts";
+import { sendContent, stopHumans } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
 import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
@@ -155,6 +155,34 @@ describe("an agent's sessions (scripted ACP agent)", () => {
     expect(body).toContain("Nothing is lost");
     const { stdout: theirs } = await runGit(helper.originDir, ["show", "main:notes.md"]);
     expect(theirs).toBe("theirs\n");
+  });
+
+  it("runs a second session with other coverage: each project's mentions go to the session covering it", async () => {
+    // The first test put the agent in docs too; a second session covers it.
+    const second = await scene.api<{ session: { id: string } }>("POST", `/agents/${helper.agent.name}/sessions`, {
+      projects: ["docs"],
+    });
+    expect(second).toMatchObject({ status: 201, body: { alreadyRunning: false, session: { status: "ready" } } });
+    expect((await sessionsOf(helper.agent.name)).map((session) => session.id).sort()).toEqual(
+      [helper.sessionId, second.body.session.id].sort(),
+    );
+    const docsRoomId = (await scene.api<{ roomId: string }>("GET", `/teams/${scene.slug}/projects/docs`)).body.roomId;
+    await scene.alice.client.joinRoom(docsRoomId);
+    const inSite = await ask(helper, "Helper [whoami] in site", (text) => text.startsWith("session "));
+    const docsReply = waitForFinalReply(scene.alice.client, docsRoomId, helper.agent.userId, (text) =>
+      text.startsWith("session "),
+    );
+    await sendContent(scene.alice, docsRoomId, {
+      msgtype: "m.text",
+      body: "Helper [whoami] in docs",
+      "m.mentions": { user_ids: [helper.agent.userId] },
+    });
+    const inDocs = (await docsReply).body;
+    expect(inDocs).toMatch(/^session \S+ loaded=false prompts=1$/);
+    expect(inDocs.split(" ")[1]).not.toBe(inSite.split(" ")[1]);
+    expect(
+      (await scene.api("POST", `/agents/${helper.agent.name}/sessions/${second.body.session.id}/stop`)).status,
+    ).toBe(204);
   });
 
   it("stops a session: its mentions then go to the owner's DM", async () => {

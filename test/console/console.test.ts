@@ -10,6 +10,7 @@ import { registerUser } from "@aachat/synapse";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { asPuppet } from "../support/puppets.ts";
+import { agentRepo, startRuntime } from "../support/runtimeScene.ts";
 import { ARTIFACTS_DIR, PHONE, launchChromium, loginForm, newPage, screenshot, signIn } from "./browser.ts";
 
 interface User {
@@ -187,6 +188,49 @@ describe("the admin console", () => {
     const elsewhere = uniqueName("elsewhere");
     expect((await api("POST", "/teams", { slug: elsewhere, name: "Made Elsewhere" })).status).toBe(201);
     await page.getByRole("list", { name: "Teams" }).getByText("Made Elsewhere").waitFor();
+  });
+
+  it("starts and stops a session from the console: the runtime receives it, and its state and log show live", async () => {
+    const { repoDir } = await agentRepo(agentName);
+    const { runtime } = await startRuntime({
+      serverUrl: running.appservice.url,
+      agent: { name: agentName, token: agentToken },
+      repoDir,
+    });
+    try {
+      const page = await openPage();
+      await signIn(page, consoleUrl, user);
+      await page.getByRole("link", { name: "Agents" }).click();
+      const agentRow = page
+        .getByRole("list", { name: "Agents" })
+        .locator("li")
+        .filter({ hasText: `@agent_${agentName}` });
+      await agentRow.getByText(/Runtime 0\.1\.0 on \w+, pid \d+/).waitFor();
+      await agentRow.getByText("No session is running.").waitFor();
+
+      const start = agentRow.getByRole("form", { name: `Start a session of ${agentName}` });
+      expect(await start.getByRole("checkbox", { name: `${team}/site` }).isChecked()).toBe(true);
+      await start.getByRole("button", { name: "Start session" }).click();
+      const session = agentRow.getByRole("list", { name: `Sessions of ${agentName}` }).locator("li");
+      await session.getByRole("status").getByText("Ready").waitFor();
+      await session.getByText(`${team}/site`).waitFor();
+      const [received] = runtime.status().sessions;
+      expect(received).toMatchObject({ status: "ready", projects: [{ team, name: "site" }] });
+      await screenshot(page, "agents-runtime");
+
+      await agentRow.getByText("Runtime log").click();
+      await agentRow
+        .getByLabel(`Log of ${agentName}`)
+        .getByText(/INFO {2}session ready/)
+        .waitFor();
+      await screenshot(page, "agents-runtime-log");
+
+      await session.getByRole("button", { name: `Stop session ${received!.id}` }).click();
+      await agentRow.getByText("No session is running.").waitFor();
+      expect(runtime.status().sessions).toEqual([]);
+    } finally {
+      await runtime.stop("stop");
+    }
   });
 
   it("switches humans_only off and on, and the homeserver follows", async () => {

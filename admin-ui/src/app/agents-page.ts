@@ -4,6 +4,7 @@ import type { Agent, ApiClient } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 import { onLive, type AgentRuntimeDetail, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import { teamHref } from "./routes.ts";
+import "./agent-runtime.ts";
 import "./token-panel.ts";
 
 interface ShownToken {
@@ -11,7 +12,10 @@ interface ShownToken {
   token: string;
 }
 
-/** Your agents: register, rotate a runtime token (shown once), delete after confirming. */
+/**
+ * Your agents: register, rotate a runtime token (shown once), delete after confirming, and
+ * each one's runtime with its sessions and log.
+ */
 export class AgentsPage extends ActionElement {
   static override properties = {
     api: { attribute: false },
@@ -167,6 +171,7 @@ export class AgentsPage extends ActionElement {
         }
       </div>
       ${this.errorFor(key)}
+      <agent-runtime class="full" .api=${this.api} .agent=${agent}></agent-runtime>
     </li>`;
   }
 
@@ -202,10 +207,11 @@ export class AgentsPage extends ActionElement {
 
 /** The agent's runtime: online since when, or offline. */
 function runtimeBadge(agent: Agent) {
-  const { online, connectedAt } = agent.runtime;
+  const { online, connectedAt, state } = agent.runtime;
+  const busy = state?.sessions.some((session) => session.status === "busy");
   return online
     ? html`<span class="badge online" role="status" aria-label="Runtime of ${agent.name}"
-        >Online${connectedAt ? ` since ${new Date(connectedAt).toLocaleTimeString()}` : ""}</span
+        >Online${connectedAt ? ` since ${new Date(connectedAt).toLocaleTimeString()}` : ""}${busy ? ", working" : ""}</span
       >`
     : html`<span class="badge grey" role="status" aria-label="Runtime of ${agent.name}">Offline</span>`;
 }

@@ -227,6 +227,10 @@ export const sharedStyles = css`
     flex: 1 1 14rem;
     min-width: 0;
   }
+  .full {
+    flex: 1 1 100%;
+    min-width: 0;
+  }
   .actions {
     display: flex;
     flex-wrap: wrap;

@@ -224,6 +224,8 @@ describe("the admin console", () => {
         .getByText(/INFO {2}session ready/)
         .waitFor();
       await screenshot(page, "agents-runtime-log");
+      await page.setViewportSize(PHONE);
+      await screenshot(page, "agents-runtime-phone");
 
       await session.getByRole("button", { name: `Stop session ${received!.id}` }).click();
       await agentRow.getByText("No session is running.").waitFor();

@@ -6,6 +6,8 @@ export default defineConfig({
       "{synapse,protocol,appservice,agent-repo,runtime,cli,bench,admin-ui}/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],
+    // The tests of PostgreSQL itself run in the second pass (vitest.postgresql.config.ts).
+    exclude: ["**/node_modules/**", "**/*.postgresql.test.ts"],
     // One real Synapse for the whole run, shared by every test file.
     globalSetup: ["test/setup/synapse.globalSetup.ts"],
     setupFiles: ["test/setup/node20.ts", "test/setup/isolateHome.ts"],

@@ -223,14 +223,12 @@ async function startRuntime(stack: Stack, setup: Setup, owner: Human, log: Logge
   };
   await writeFile(paths.config, JSON.stringify(config), { mode: 0o600 });
   await writeFile(paths.token, setup.token, { mode: 0o600 });
-  const child = spawn(
-    process.execPath,
-    [...(process.env.BENCH_RUNTIME_FLAGS ?? "").split(" ").filter(Boolean), RUNTIME_BIN, setup.agentName],
-    {
-      env,
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+  const child = spawn(process.execPath, [RUNTIME_BIN, setup.agentName], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  // If the bench dies, its runtime must not live on.
+  process.once("exit", () => child.kill("SIGKILL"));
   log.info({ pid: child.pid }, "agent replies: runtime started");
   const deadline = Date.now() + SETUP_TIMEOUT_MS;
   while (!(await socketAnswers(paths.socket))) {

@@ -13,6 +13,10 @@ export {
 export type { Registration } from "./registration/schema.ts";
 export { HomeserverPingError } from "./matrix/ping.ts";
 export { PortInUseError } from "./http/server.ts";
-export { MigrationError } from "./db/migrate.ts";
+export { MigrationError } from "./db/migrations.ts";
+export { openDatabase, type Db } from "./db/database.ts";
+export { describeTarget } from "./db/target.ts";
+export type { DatabaseTarget } from "./config/schema.ts";
 export * from "./matrix/ids.ts";
 export { ApiError } from "./api/ApiError.ts";
+export { copySqliteToPostgres, CopyRefusedError, type CopyReport } from "./db/copySqliteToPostgres.ts";

@@ -61,7 +61,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       await cleanup().catch((error) => log.warn({ err: error }, "clean-up failed"));
   };
   try {
-    const db = await openDatabase(config.database.sqliteFile, log.child({ module: "db" }));
+    const db = await openDatabase(config.database, log.child({ module: "db" }));
     cleanups.push(() => db.$disconnect());
 
     const bridge = await createBridge({
@@ -120,7 +120,13 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       "/api/v1",
       apiRouter(model, config.homeserver.url, config.appservice.url, log.child({ module: "api" }), eventStreams),
     );
-    app.use("/", consoleRouter({ homeserverUrl: config.homeserver.url, serverName: config.homeserver.serverName }));
+    app.use(
+      "/",
+      consoleRouter({
+        homeserverUrl: config.homeserver.publicUrl ?? config.homeserver.url,
+        serverName: config.homeserver.serverName,
+      }),
+    );
     app.use(errorHandler(log));
     const server: Server = await listen(app, config.appservice.bindAddress, config.appservice.port);
     cleanups.push(() => closeServer(server));

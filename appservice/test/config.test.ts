@@ -33,7 +33,7 @@ describe("the appservice config file", () => {
     const config = await loadConfigFile(file);
     expect(config.appservice.bindAddress).toBe("127.0.0.1");
     expect(config.appservice.registrationFile).toBe(path.join(path.dirname(file), "registration.yaml"));
-    expect(config.database.sqliteFile).toBe(path.join(path.dirname(file), "aachat.db"));
+    expect(config.database).toEqual({ kind: "sqlite", sqliteFile: path.join(path.dirname(file), "aachat.db") });
     expect(config.logging).toEqual({ level: "info", format: "auto" });
   });
 
@@ -66,5 +66,34 @@ describe("the appservice config file", () => {
   it("says how to create a missing file", async () => {
     const error = (await loadConfigFile("/nonexistent/aachat.yaml").catch((caught: unknown) => caught)) as Error;
     expect(error.message).toContain("file not found; run `aachat up` once");
+  });
+
+  it("runs on PostgreSQL when given a database url, and says when the database is given twice or wrong", async () => {
+    const postgres = await loadConfigFile(
+      await configFile(`${valid}database:\n  url: postgresql://aachat:secret@db:5432/aachat\n`),
+    );
+    expect(postgres.database).toEqual({ kind: "postgresql", url: "postgresql://aachat:secret@db:5432/aachat" });
+    const both = await errorOf(`${valid}database:\n  url: postgresql://db/aachat\n  sqliteFile: aachat.db\n`);
+    expect(both.message).toBe(`${both.file}: database: give sqliteFile or url, not both`);
+    const wrong = await errorOf(`${valid}database:\n  url: mysql://db/aachat\n`);
+    expect(wrong.message).toBe(
+      `${wrong.file}: database.url: must be a postgresql://user:password@host:port/database URL`,
+    );
+  });
+
+  it("takes the homeserver's public URL for browsers apart from where the appservice reaches it", async () => {
+    const config = await loadConfigFile(
+      await configFile(
+        valid.replace(
+          "  serverName: localhost\n",
+          "  serverName: localhost\n  publicUrl: https://matrix.example.org/\n",
+        ),
+      ),
+    );
+    expect(config.homeserver).toEqual({
+      url: "http://127.0.0.1:8008",
+      publicUrl: "https://matrix.example.org",
+      serverName: "localhost",
+    });
   });
 });

@@ -1,38 +1,15 @@
-import { readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { get_dmmf } from "@prisma/prisma-schema-wasm";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { applyMigrations, MIGRATIONS_DIR } from "../src/db/migrate.ts";
+import { applySqliteMigrations } from "../src/db/migrateSqlite.ts";
+import { MIGRATIONS_DIRS } from "../src/db/migrations.ts";
+import { datamodel, expectedColumns, expectedIndexes, indexKey, tableName } from "./schemaModel.ts";
 
-const SCHEMA = fileURLToPath(new URL("../prisma/schema.prisma", import.meta.url));
 const log = pino({ level: "silent" });
-
-interface DmmfField {
-  name: string;
-  kind: string;
-  type: string;
-  isRequired: boolean;
-  isId: boolean;
-  isUnique: boolean;
-  hasDefaultValue: boolean;
-  dbName?: string | null;
-}
-interface DmmfModel {
-  name: string;
-  dbName: string | null;
-  fields: DmmfField[];
-  primaryKey: { fields: string[] } | null;
-}
-interface DmmfIndex {
-  model: string;
-  type: "id" | "unique" | "normal" | "fulltext";
-  fields: { name: string }[];
-}
 
 const SQLITE_TYPES: Record<string, string> = {
   String: "TEXT",
@@ -48,18 +25,11 @@ const SQLITE_TYPES: Record<string, string> = {
 
 async function migratedDatabase(): Promise<Database.Database> {
   const file = path.join(await mkdtemp(path.join(tmpdir(), "aachat-drift-")), "drift.db");
-  await applyMigrations(file, log);
+  await applySqliteMigrations(file, log);
   return new Database(file, { readonly: true });
 }
 
-async function datamodel(): Promise<{ models: DmmfModel[]; indexes: DmmfIndex[] }> {
-  const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: await readFile(SCHEMA, "utf8") }))) as {
-    datamodel: { models: DmmfModel[]; indexes: DmmfIndex[] };
-  };
-  return dmmf.datamodel;
-}
-
-describe("the migrations and schema.prisma", () => {
+describe("the SQLite migrations and schema.prisma", () => {
   it("describe the same tables, columns, keys and indexes", async () => {
     const db = await migratedDatabase();
     const { models, indexes } = await datamodel();
@@ -70,24 +40,19 @@ describe("the migrations and schema.prisma", () => {
       .all()
       .map((row) => row.name)
       .sort();
-    expect(tables).toEqual(models.map((model) => model.dbName ?? model.name).sort());
+    expect(tables).toEqual(models.map(tableName).sort());
 
     for (const model of models) {
-      const table = model.dbName ?? model.name;
+      const table = tableName(model);
       const columns = db
         .prepare<[], { name: string; type: string; notnull: number; pk: number; dflt_value: string | null }>(
           `PRAGMA table_info("${table}")`,
         )
         .all();
-      const expected = model.fields
-        .filter((field) => field.kind === "scalar" || field.kind === "enum")
-        .map((field) => ({
-          name: field.dbName ?? field.name,
-          type: field.kind === "enum" ? "TEXT" : SQLITE_TYPES[field.type],
-          notnull: field.isRequired,
-          pk: field.isId || (model.primaryKey?.fields.includes(field.name) ?? false),
-          hasDefault: field.hasDefaultValue && !field.isId,
-        }));
+      const expected = expectedColumns(model).map(({ prismaType, ...column }) => ({
+        ...column,
+        type: SQLITE_TYPES[prismaType],
+      }));
       const actual = columns.map((column) => ({
         name: column.name,
         type: column.type,
@@ -108,44 +73,40 @@ describe("the migrations and schema.prisma", () => {
             .all()
             .map((column) => column.name),
         }));
-      const uniqueFields = model.fields
-        .filter((field) => field.isUnique)
-        .map((field) => ({ unique: true, columns: [field.dbName ?? field.name] }));
-      const modelIndexes = indexes
-        .filter((index) => index.model === model.name && (index.type === "unique" || index.type === "normal"))
-        .filter(
-          (index) =>
-            !(
-              index.type === "unique" &&
-              index.fields.length === 1 &&
-              uniqueFields.some((u) => u.columns[0] === index.fields[0]?.name)
-            ),
-        )
-        .map((index) => ({ unique: index.type === "unique", columns: index.fields.map((field) => field.name) }));
-      const sortKey = (index: { unique: boolean; columns: string[] }) => `${index.unique}:${index.columns.join(",")}`;
-      expect(sqliteIndexes.map(sortKey).sort(), `indexes of ${table}`).toEqual(
-        [...uniqueFields, ...modelIndexes].map(sortKey).sort(),
+      expect(sqliteIndexes.map(indexKey).sort(), `indexes of ${table}`).toEqual(
+        expectedIndexes(model, indexes).map(indexKey).sort(),
       );
     }
   });
 
   it("are applied once: a second start applies nothing", async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), "aachat-drift-")), "twice.db");
-    const first = await applyMigrations(file, log);
+    const first = await applySqliteMigrations(file, log);
     expect(first.length).toBeGreaterThan(0);
-    expect(await applyMigrations(file, log)).toEqual([]);
+    expect(await applySqliteMigrations(file, log)).toEqual([]);
   });
 
   it("refuse a migration file changed after it was applied", async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), "aachat-drift-")), "changed.db");
-    await applyMigrations(file, log);
+    await applySqliteMigrations(file, log);
     const db = new Database(file);
     db.prepare(`UPDATE "_prisma_migrations" SET checksum = 'different'`).run();
     db.close();
-    await expect(applyMigrations(file, log)).rejects.toThrow(/was changed after it was applied/);
+    await expect(applySqliteMigrations(file, log)).rejects.toThrow(/was changed after it was applied/);
   });
 
   it("live in Prisma's migrations folder", () => {
-    expect(MIGRATIONS_DIR.endsWith(path.join("appservice", "prisma", "migrations"))).toBe(true);
+    expect(MIGRATIONS_DIRS.sqlite.endsWith(path.join("appservice", "prisma", "migrations"))).toBe(true);
+  });
+
+  it("are one history with PostgreSQL's: the same migrations, by name and order", async () => {
+    const names = async (dir: string) =>
+      (await readdir(dir, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+    const sqlite = await names(MIGRATIONS_DIRS.sqlite);
+    expect(sqlite.length).toBeGreaterThan(3);
+    expect(await names(MIGRATIONS_DIRS.postgresql)).toEqual(sqlite);
   });
 });

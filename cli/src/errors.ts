@@ -24,6 +24,7 @@ const USER_ERROR_NAMES = new Set([
   "CloneError",
   "GitCommandError",
   "MemoryPublishError",
+  "CopyRefusedError",
 ]);
 
 export function isUserError(error: unknown): error is Error {

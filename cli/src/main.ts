@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAgent } from "./commands/agent.ts";
 import { registerAppservice } from "./commands/appservice.ts";
+import { registerDb } from "./commands/db.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerLogin } from "./commands/login.ts";
 import { registerLogout } from "./commands/logout.ts";
@@ -21,6 +22,7 @@ const program = new Command("aachat")
 
 registerUp(program);
 registerAppservice(program);
+registerDb(program);
 registerRegistration(program);
 registerDoctor(program);
 registerLogin(program);

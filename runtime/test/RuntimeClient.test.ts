@@ -231,7 +231,7 @@ describe("the runtime client against the real appservice", () => {
 
     await running.appservice.close();
     await waitUntil("the runtime noticed", async () => runtime.disconnected === 1);
-    running = await startTestAppservice({ sqliteFile: running.sqliteFile, registration: running.registration });
+    running = await startTestAppservice({ database: running.database, registration: running.registration });
     await waitUntil("the runtime reconnected", async () => runtime.connected === 2, 30_000);
 
     const eventId = await mention(agent, "steady, still there?");

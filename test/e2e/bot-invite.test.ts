@@ -28,13 +28,18 @@ describe("the pipeline from homeserver to appservice and back", () => {
 
     // Meeting aachat for the first time made alice's personal team: she is invited to its space.
     const spaceRoomId = await personalTeamInvite;
-    const team = await running.appservice.db.team.findFirst({ where: { spaceRoomId } });
+    // The space exists (and invites) a moment before its team row is written.
+    const team = await waitUntil(
+      "the personal team is stored",
+      async () => (await running.appservice.db.team.findFirst({ where: { spaceRoomId } })) ?? undefined,
+    );
     expect(team).toMatchObject({ slug: `~${alice.userId.slice(1, alice.userId.indexOf(":"))}`, kind: "personal" });
 
     const botMemberships = async () =>
       (
         await running.appservice.db.inboundEvent.findMany({
           where: { roomId, type: "m.room.member", processedAt: { not: null } },
+          orderBy: { seq: "asc" },
         })
       )
         .map((row) => JSON.parse(row.event) as { state_key: string; content: { membership: string } })

@@ -1,10 +1,7 @@
-import { randomBytes } from "node:crypto";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { apiAs, uniqueName } from "../support/api.ts";
 import { startAppserviceProcess } from "../support/appservice.ts";
+import { freshTestDatabase, queryRows } from "../support/databases.ts";
 import type { CliProcess } from "../support/cli.ts";
 import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
 import { waitForMembership, waitUntil } from "../support/waits.ts";
@@ -20,8 +17,8 @@ describe("nothing lost, nothing twice", () => {
   });
 
   it("yields exactly one signal per mention when the appservice is SIGKILLed in the middle of 200 mentions", async () => {
-    const sqliteFile = path.join(inject("stack").workDir, `crash-${randomBytes(4).toString("hex")}.db`);
-    const started = await startAppserviceProcess(sqliteFile);
+    const database = await freshTestDatabase("crash");
+    const started = await startAppserviceProcess(database);
     appservice = started.process;
     const alice: Human = await createHuman("alice");
     const api = apiAs(alice, started.url);
@@ -35,16 +32,16 @@ describe("nothing lost, nothing twice", () => {
     await api("PUT", `/teams/${slug}/projects/load/agents/${agentName}`);
     await waitForMembership(alice.client, roomId, agentUserId, "join");
 
-    const db = new Database(sqliteFile, { readonly: true });
-    const signalCount = () => (db.prepare(`SELECT count(*) AS n FROM "Signal"`).get() as { n: number }).n;
+    const signalCount = async () =>
+      Number((await queryRows<{ n: number | string }>(database, `SELECT count(*) AS n FROM "Signal"`))[0]!.n);
 
     const sent: string[] = [];
     let killedAt: number | undefined;
     const killWhenHalfway = (async () => {
-      await waitUntil("some signals are stored", async () => signalCount() >= 20, 60_000);
+      await waitUntil("some signals are stored", async () => (await signalCount()) >= 20, 60_000);
       appservice!.process.kill("SIGKILL");
       await appservice!.stop();
-      killedAt = signalCount();
+      killedAt = await signalCount();
     })();
     for (let i = 0; i < MENTIONS; i++) {
       const { event_id } = await sendContent(alice, roomId, {
@@ -58,9 +55,8 @@ describe("nothing lost, nothing twice", () => {
     expect(killedAt, "killed before every signal was stored").toBeLessThan(MENTIONS);
 
     appservice = await started.restart();
-    await waitUntil(`${MENTIONS} signals are stored`, async () => signalCount() >= MENTIONS, 120_000);
-    const rows = db.prepare(`SELECT "eventId" FROM "Signal"`).all() as { eventId: string }[];
-    db.close();
+    await waitUntil(`${MENTIONS} signals are stored`, async () => (await signalCount()) >= MENTIONS, 120_000);
+    const rows = await queryRows<{ eventId: string }>(database, `SELECT "eventId" FROM "Signal"`);
     expect(rows).toHaveLength(MENTIONS);
     expect(new Set(rows.map((row) => row.eventId))).toEqual(new Set(sent));
   }, 240_000);

@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { afterAll, describe, it } from "vitest";
-import { inject } from "vitest";
 import { apiAs, uniqueName } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import { freshTestDatabase } from "../support/databases.ts";
 import { createHuman, stopHumans } from "../support/humans.ts";
 import { waitForMembership, waitForPowerLevel } from "../support/waits.ts";
 
@@ -16,8 +14,8 @@ describe("reconciling the homeserver with the database at start", () => {
   });
 
   it("repairs power levels, agent memberships and team memberships that drifted while it was down", async () => {
-    const sqliteFile = path.join(inject("stack").workDir, `reconcile-${randomBytes(4).toString("hex")}.db`);
-    running = await startTestAppservice({ sqliteFile });
+    const database = await freshTestDatabase("reconcile");
+    running = await startTestAppservice({ database });
     const alice = await createHuman("alice");
     const bob = await createHuman("bob");
     const api = apiAs(alice, running.appservice.url);
@@ -47,7 +45,7 @@ describe("reconciling the homeserver with the database at start", () => {
     const muted = waitForPowerLevel(alice.client, streamRoomId, agentUserId, -1);
     const rejoined = waitForMembership(alice.client, projectRoomId, agentUserId, "join");
     const reinvited = waitForMembership(alice.client, spaceRoomId, bob.userId, "invite");
-    running = await startTestAppservice({ sqliteFile });
+    running = await startTestAppservice({ database });
     await Promise.all([muted, rejoined, reinvited]);
   });
 });

@@ -5,18 +5,20 @@ import pino from "pino";
 import { inject } from "vitest";
 import { stringify as stringifyYaml } from "yaml";
 import { spawnCli, type CliProcess } from "./cli.ts";
+import { freshTestDatabase } from "./databases.ts";
 import { waitUntil } from "./waits.ts";
 import {
   loadRegistration,
   parseConfig,
   start,
   type AppserviceConfigInput,
+  type DatabaseTarget,
   type Registration,
   type RunningAppservice,
 } from "@aachat/appservice";
 
 /** An appservice config for the shared homeserver: listening where its registration points. */
-function testConfig(sqliteFile: string): AppserviceConfigInput {
+function testConfig(database: DatabaseTarget): AppserviceConfigInput {
   const stack = inject("stack");
   return {
     homeserver: { url: stack.homeserverUrl, serverName: stack.serverName },
@@ -26,7 +28,7 @@ function testConfig(sqliteFile: string): AppserviceConfigInput {
       url: `http://127.0.0.1:${stack.appservicePort}`,
       registrationFile: stack.registrationFile,
     },
-    database: { sqliteFile },
+    database: database.kind === "sqlite" ? { sqliteFile: database.sqliteFile } : { url: database.url },
     logging: { level: "warn", format: "json" },
   };
 }
@@ -34,7 +36,8 @@ function testConfig(sqliteFile: string): AppserviceConfigInput {
 export interface TestAppservice {
   appservice: RunningAppservice;
   registration: Registration;
-  sqliteFile: string;
+  /** Its database (SQLite or PostgreSQL, as the run says): start another appservice on it to restart. */
+  database: DatabaseTarget;
 }
 
 /**
@@ -42,15 +45,15 @@ export interface TestAppservice {
  * where the homeserver's registration points, with a database of its own.
  */
 export async function startTestAppservice(
-  options: { sqliteFile?: string; registration?: Registration } = {},
+  options: { database?: DatabaseTarget; registration?: Registration } = {},
 ): Promise<TestAppservice> {
   const stack = inject("stack");
   const registration = options.registration ?? (await loadRegistration(stack.registrationFile));
-  const sqliteFile = options.sqliteFile ?? path.join(stack.workDir, `appservice-${randomBytes(4).toString("hex")}.db`);
-  const config = parseConfig(testConfig(sqliteFile), path.join(stack.workDir, "test-config.yaml"));
+  const database = options.database ?? (await freshTestDatabase());
+  const config = parseConfig(testConfig(database), path.join(stack.workDir, "test-config.yaml"));
   const log = pino({ level: process.env.AACHAT_TEST_LOG ?? "warn" }, pino.destination(2));
   const appservice = await start({ config, registration, log, pingTimeoutMs: 10_000 });
-  return { appservice, registration, sqliteFile };
+  return { appservice, registration, database };
 }
 
 /**
@@ -58,11 +61,11 @@ export async function startTestAppservice(
  * kill it. Resolves once it answers /health; `restart()` starts it again on the same database.
  */
 export async function startAppserviceProcess(
-  sqliteFile: string,
+  database: DatabaseTarget,
 ): Promise<{ url: string; process: CliProcess; restart(): Promise<CliProcess> }> {
   const stack = inject("stack");
   const configFile = path.join(stack.workDir, `appservice-${randomBytes(4).toString("hex")}.yaml`);
-  await writeFile(configFile, stringifyYaml(testConfig(sqliteFile)));
+  await writeFile(configFile, stringifyYaml(testConfig(database)));
   const url = `http://127.0.0.1:${stack.appservicePort}`;
   const launch = async () => {
     const child = spawnCli(["appservice", "-c", configFile]);

@@ -26,7 +26,9 @@ export function parseConfig(raw: unknown, source: string): AppserviceConfig {
   return {
     ...config,
     appservice: { ...config.appservice, registrationFile: path.resolve(base, config.appservice.registrationFile) },
-    database: { sqliteFile: path.resolve(base, config.database.sqliteFile) },
+    database: config.database.url
+      ? { kind: "postgresql", url: config.database.url }
+      : { kind: "sqlite", sqliteFile: path.resolve(base, config.database.sqliteFile ?? "aachat.db") },
     source,
   };
 }

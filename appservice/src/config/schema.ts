@@ -12,6 +12,11 @@ export const appserviceConfigSchema = z.strictObject({
   homeserver: z.strictObject({
     /** Where the appservice reaches the homeserver's client-server API. */
     url: httpUrl,
+    /**
+     * Where people's browsers and Matrix clients reach it, when that differs from `url`
+     * (behind a reverse proxy, or in docker compose): the console signs in there.
+     */
+    publicUrl: httpUrl.optional(),
     /** The homeserver's server_name: the part after ':' in user ids. */
     serverName: z
       .string()
@@ -27,11 +32,18 @@ export const appserviceConfigSchema = z.strictObject({
     /** The registration file shared with the homeserver; relative paths are relative to this file. */
     registrationFile: z.string().min(1).default("registration.yaml"),
   }),
+  /** SQLite (the embedded default) or PostgreSQL: exactly one of sqliteFile and url. */
   database: z
     .strictObject({
       /** SQLite database file; relative paths are relative to this file. */
-      sqliteFile: z.string().min(1).default("aachat.db"),
+      sqliteFile: z.string().min(1).optional(),
+      /** PostgreSQL, as postgresql://user:password@host:port/database. */
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgresql://user:password@host:port/database URL")
+        .optional(),
     })
+    .refine((database) => !(database.sqliteFile && database.url), "give sqliteFile or url, not both")
     .default({ sqliteFile: "aachat.db" }),
   agents: z
     .strictObject({
@@ -53,8 +65,12 @@ export const appserviceConfigSchema = z.strictObject({
 
 export type AppserviceConfigInput = z.input<typeof appserviceConfigSchema>;
 
+/** Where the appservice keeps its state. */
+export type DatabaseTarget = { kind: "sqlite"; sqliteFile: string } | { kind: "postgresql"; url: string };
+
 /** The validated configuration with every path made absolute. */
-export type AppserviceConfig = z.output<typeof appserviceConfigSchema> & {
+export type AppserviceConfig = Omit<z.output<typeof appserviceConfigSchema>, "database"> & {
+  database: DatabaseTarget;
   /** The file the configuration was read from, or a label for in-memory configs. */
   source: string;
 };

@@ -1,17 +1,32 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import type { Logger } from "pino";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { applyMigrations } from "./migrate.ts";
+import { PrismaClient as PostgresPrismaClient } from "../generated/prisma-postgresql/client.ts";
+import { applyPostgresMigrations } from "./migratePostgres.ts";
+import { applySqliteMigrations } from "./migrateSqlite.ts";
+import { describeTarget, type DatabaseTarget } from "./target.ts";
 
+/**
+ * The appservice's database. Both clients are generated from the same schema.prisma and
+ * have the same models; the code is written against the SQLite client's types.
+ */
 export type Db = PrismaClient;
 
-/** Opens the appservice's SQLite database, applying pending migrations first. */
-export async function openDatabase(sqliteFile: string, logger: Logger): Promise<Db> {
-  await mkdir(path.dirname(sqliteFile), { recursive: true });
-  await applyMigrations(sqliteFile, logger);
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFile}` }) });
+/** Opens the appservice's database (SQLite or PostgreSQL), applying pending migrations first. */
+export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<Db> {
+  if (target.kind === "postgresql") {
+    await applyPostgresMigrations(target.url, logger);
+    const prisma = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: target.url }) });
+    await prisma.$connect();
+    logger.info({ database: describeTarget(target) }, "database open");
+    return prisma as unknown as Db;
+  }
+  await mkdir(path.dirname(target.sqliteFile), { recursive: true });
+  await applySqliteMigrations(target.sqliteFile, logger);
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${target.sqliteFile}` }) });
   await prisma.$connect();
   // WAL lets readers run beside the writer; FULL makes every commit survive a crash of
   // the machine, which is what "written before we answer 200" promises.

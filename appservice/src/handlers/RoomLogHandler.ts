@@ -45,8 +45,9 @@ export class RoomLogHandler implements EventHandler {
     if (typeof event.content.body !== "string") return;
     const sentAt = new Date(event.origin_server_ts ?? Date.now());
     await db.$executeRaw`
-      INSERT OR IGNORE INTO "RoomMessage" ("eventId", "roomId", "sender", "body", "threadRootId", "inReplyTo", "sentAt")
+      INSERT INTO "RoomMessage" ("eventId", "roomId", "sender", "body", "threadRootId", "inReplyTo", "sentAt")
       VALUES (${event.event_id}, ${event.room_id}, ${event.sender}, ${stripReplyFallback(event.content.body)},
-        ${threadRootOf(event.content)}, ${replyTargetOf(event.content)}, ${sentAt})`;
+        ${threadRootOf(event.content)}, ${replyTargetOf(event.content)}, ${sentAt})
+      ON CONFLICT DO NOTHING`;
   }
 }

@@ -43,11 +43,13 @@ export class Inbox {
           Prisma.sql`(${event.event_id}, ${txnId}, ${event.room_id}, ${event.type}, ${event.sender}, ${JSON.stringify(event)})`,
       );
       await this.db.$executeRaw`
-        INSERT OR IGNORE INTO "InboundEvent" ("eventId", "txnId", "roomId", "type", "sender", "event")
-        VALUES ${Prisma.join(rows)}`;
+        INSERT INTO "InboundEvent" ("eventId", "txnId", "roomId", "type", "sender", "event")
+        VALUES ${Prisma.join(rows)}
+        ON CONFLICT DO NOTHING`;
     }
     await this.db.$executeRaw`
-      INSERT OR IGNORE INTO "InboundTransaction" ("txnId", "eventCount") VALUES (${txnId}, ${events.length})`;
+      INSERT INTO "InboundTransaction" ("txnId", "eventCount") VALUES (${txnId}, ${events.length})
+      ON CONFLICT DO NOTHING`;
     return "stored";
   }
 

@@ -55,8 +55,9 @@ export class OutboundQueue {
   async enqueue(item: OutboundItem): Promise<EnqueueResult> {
     const txnId = OutboundQueue.txnIdFor(item.dedupeKey);
     const inserted = await this.db.$executeRaw`
-      INSERT OR IGNORE INTO "OutboundMessage" ("txnId", "roomId", "senderId", "type", "content")
-      VALUES (${txnId}, ${item.roomId}, ${item.sender}, ${item.type}, ${JSON.stringify(item.content)})`;
+      INSERT INTO "OutboundMessage" ("txnId", "roomId", "senderId", "type", "content")
+      VALUES (${txnId}, ${item.roomId}, ${item.sender}, ${item.type}, ${JSON.stringify(item.content)})
+      ON CONFLICT DO NOTHING`;
     this.#kick(item.roomId);
     return inserted > 0 ? "queued" : "duplicate";
   }

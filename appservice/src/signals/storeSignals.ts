@@ -28,11 +28,12 @@ export async function storeSignals(db: Db, signals: readonly NewSignal[]): Promi
   const now = new Date();
   for (const s of signals) {
     stored += await db.$executeRaw`
-      INSERT OR IGNORE INTO "Signal" ("id", "agentId", "kind", "eventId", "roomId", "projectId", "threadRootId", "inReplyTo",
+      INSERT INTO "Signal" ("id", "agentId", "kind", "eventId", "roomId", "projectId", "threadRootId", "inReplyTo",
         "reactionKey", "relatesTo", "sender", "senderCanControl", "body", "createdAt")
       VALUES (${signalId(s.agentId, s.eventId)}, ${s.agentId}, ${s.kind}, ${s.eventId}, ${s.roomId}, ${s.projectId},
         ${s.threadRootId}, ${s.inReplyTo}, ${s.reaction?.key ?? null}, ${s.reaction?.relatesTo ?? null}, ${s.sender},
-        ${s.senderCanControl}, ${s.body}, ${now})`;
+        ${s.senderCanControl}, ${s.body}, ${now})
+      ON CONFLICT DO NOTHING`;
   }
   return stored;
 }

@@ -17,7 +17,7 @@ export async function countAgentHop(db: Db, roomId: string, thread: string): Pro
   const now = new Date();
   await db.$executeRaw`
     INSERT INTO "ThreadHops" ("roomId", "threadKey", "hops", "updatedAt") VALUES (${roomId}, ${thread}, 1, ${now})
-    ON CONFLICT ("roomId", "threadKey") DO UPDATE SET "hops" = "hops" + 1, "updatedAt" = ${now}`;
+    ON CONFLICT ("roomId", "threadKey") DO UPDATE SET "hops" = "ThreadHops"."hops" + 1, "updatedAt" = ${now}`;
   const row = await db.threadHops.findUnique({ where: { roomId_threadKey: { roomId, threadKey: thread } } });
   return row?.hops ?? 1;
 }

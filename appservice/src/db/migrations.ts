@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The migrations, in Prisma's migrations folder format: one history, written once per
+ * database the appservice runs on. Both folders hold the same migrations by name, in the
+ * same order; a test keeps them (and schema.prisma) in step.
+ */
+export const MIGRATIONS_DIRS = {
+  sqlite: fileURLToPath(new URL("../../prisma/migrations", import.meta.url)),
+  postgresql: fileURLToPath(new URL("../../prisma/migrations-postgresql", import.meta.url)),
+} as const;
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationError extends Error {
+  override readonly name = "MigrationError";
+}
+
+export async function readMigrations(dir: string): Promise<Migration[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    }),
+  );
+}
+
+/**
+ * The migrations not applied yet, in order. A migration whose file changed after it was
+ * applied is an error: the database no longer matches what the files say.
+ */
+export function pendingMigrations(
+  migrations: readonly Migration[],
+  applied: ReadonlyMap<string, string>,
+  where: string,
+): Migration[] {
+  return migrations.filter((migration) => {
+    const checksum = applied.get(migration.name);
+    if (checksum === undefined) return true;
+    if (checksum !== migration.checksum) {
+      throw new MigrationError(
+        `migration ${migration.name} was changed after it was applied to ${where}; restore the file or add a new migration instead`,
+      );
+    }
+    return false;
+  });
+}

@@ -106,13 +106,17 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     cleanups.push(() => inbox.close());
 
     const app = createApp();
+    const pingsReceived = new Set<string>();
     app.use(
       "/_matrix/app/v1",
       appserviceRoutes({
         hsToken: registration.hs_token,
         inbox,
         log: log.child({ module: "transactions" }),
-        onPing: (transactionId) => log.debug({ transactionId }, "homeserver answered ping"),
+        onPing: (transactionId) => {
+          log.debug({ transactionId }, "homeserver answered ping");
+          if (transactionId) pingsReceived.add(transactionId);
+        },
       }),
     );
     const eventStreams = new EventStreams(model, log.child({ module: "events" }));
@@ -145,6 +149,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       asToken: registration.as_token,
       log,
       timeoutMs: options.pingTimeoutMs,
+      reachedUs: (transactionId) => pingsReceived.has(transactionId),
     });
     log.info({ homeserver: config.homeserver.url, durationMs }, "homeserver ping succeeded");
 

@@ -55,7 +55,15 @@ describe("nothing lost, nothing twice", () => {
     expect(killedAt, "killed before every signal was stored").toBeLessThan(MENTIONS);
 
     appservice = await started.restart();
-    await waitUntil(`${MENTIONS} signals are stored`, async () => (await signalCount()) >= MENTIONS, 120_000);
+    const restarted = appservice;
+    await waitUntil(`${MENTIONS} signals are stored`, async () => (await signalCount()) >= MENTIONS, 120_000).catch(
+      (error: unknown) => {
+        throw new Error(
+          `${String(error)}\nthe restarted appservice said:\n${restarted.stdout()}${restarted.stderr()}`,
+          { cause: error },
+        );
+      },
+    );
     const rows = await queryRows<{ eventId: string }>(database, `SELECT "eventId" FROM "Signal"`);
     expect(rows).toHaveLength(MENTIONS);
     expect(new Set(rows.map((row) => row.eventId))).toEqual(new Set(sent));

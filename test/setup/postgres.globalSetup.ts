@@ -21,6 +21,7 @@ declare module "vitest" {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Starts one real PostgreSQL server (Debian's postgresql package) for the run, in a
@@ -36,55 +37,52 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await chown(dir, runAs.uid, runAs.gid);
     await chmod(dir, 0o700);
   }
-  const command = (program: string, args: string[]) =>
-    runAs
-      ? { file: "runuser", args: ["-u", "postgres", "--", path.join(bin, program), ...args] }
-      : { file: path.join(bin, program), args };
+  // Node switches user itself (not runuser, which would stand between us and the server's signals).
+  const asUser = runAs ? { uid: runAs.uid, gid: runAs.gid, cwd: dir } : {};
 
-  const init = command("initdb", [
-    "-D",
-    dataDir,
-    "-U",
-    "postgres",
-    "--auth=trust",
-    "--encoding=UTF8",
-    "--locale=C",
-    "--no-sync",
-  ]);
-  const initialized = spawnSync(init.file, init.args, { encoding: "utf8" });
+  const initialized = spawnSync(
+    path.join(bin, "initdb"),
+    ["-D", dataDir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"],
+    { encoding: "utf8", ...asUser },
+  );
   if (initialized.status !== 0) {
     throw new Error(`initdb failed (${initialized.status}):\n${initialized.stderr || initialized.stdout}`);
   }
   const port = await findFreePort();
-  const start = command("postgres", [
-    "-D",
-    dataDir,
-    "-p",
-    String(port),
-    "-h",
-    "127.0.0.1",
-    "-k",
-    dir,
-    "-c",
-    "fsync=off",
-    "-c",
-    "synchronous_commit=off",
-    "-c",
-    "full_page_writes=off",
-    "-c",
-    "max_connections=200",
-  ]);
-  const server: ChildProcess = spawn(start.file, start.args, { stdio: ["ignore", "ignore", "pipe"] });
+  const server: ChildProcess = spawn(
+    path.join(bin, "postgres"),
+    [
+      "-D",
+      dataDir,
+      "-p",
+      String(port),
+      "-h",
+      "127.0.0.1",
+      "-k",
+      dir,
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=200",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"], ...asUser },
+  );
   let stderr = "";
   server.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   await waitForPostgres(adminUrl, server, () => stderr);
   project.provide("postgres", { adminUrl, port });
   return async () => {
-    if (server.exitCode === null) {
+    if (server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((resolve) => server.once("exit", resolve));
       server.kill("SIGINT"); // PostgreSQL's fast shutdown
+      const timer = setTimeout(() => server.kill("SIGKILL"), STOP_TIMEOUT_MS);
       await exited;
+      clearTimeout(timer);
     }
     await rm(dir, { recursive: true, force: true });
   };

@@ -13,7 +13,12 @@ export interface PingOptions {
   log: Logger;
   /** How long to keep retrying while the homeserver is unreachable (it may still be starting). */
   timeoutMs?: number;
+  /** Whether the homeserver's call for this ping's transaction id reached our /_matrix/app/v1/ping. */
+  reachedUs?: (transactionId: string) => boolean;
 }
+
+/** How many times to ask again when the homeserver reached us but still reported a failure. */
+const REACHED_RETRIES = 3;
 
 /**
  * Asks the homeserver to call us back (Matrix 1.7 `/appservice/{id}/ping`). A success
@@ -23,13 +28,15 @@ export async function pingHomeserver(options: PingOptions): Promise<{ durationMs
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const url = `${options.homeserverUrl}/_matrix/client/v1/appservice/${encodeURIComponent(options.appserviceId)}/ping`;
   let delay = 100;
+  let reachedButFailed = 0;
   for (;;) {
     let response: Response;
+    const transactionId = randomUUID();
     try {
       response = await fetch(url, {
         method: "POST",
         headers: { authorization: `Bearer ${options.asToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ transaction_id: randomUUID() }),
+        body: JSON.stringify({ transaction_id: transactionId }),
         signal: AbortSignal.timeout(35_000),
       });
     } catch (error) {
@@ -50,6 +57,15 @@ export async function pingHomeserver(options: PingOptions): Promise<{ durationMs
       status?: number;
     };
     if (response.ok) return { durationMs: body.duration_ms ?? 0 };
+    if (options.reachedUs?.(transactionId)) {
+      // Both directions work, yet the homeserver failed afterwards: Synapse answers 502
+      // AlreadyCalled when the ping lands while it is retrying our transactions. Ask again,
+      // since a ping that succeeds makes it resend what it holds for us at once.
+      options.log.warn({ status: response.status, error: body.error }, "homeserver reached us but its ping failed");
+      if (++reachedButFailed > REACHED_RETRIES) return { durationMs: 0 };
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      continue;
+    }
     throw new HomeserverPingError(explain(response.status, body, options));
   }
 }

@@ -1,15 +1,14 @@
-import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { fallbackIdentityConfig } from "../git/gitIdentity.ts";
 import { resolveMainBranch } from "../git/mainBranch.ts";
+import { withRepositoryLock } from "../git/repositoryLock.ts";
 import { gitReason, runGit } from "../git/runGit.ts";
 import { listWorktrees } from "../workspace/listWorktrees.ts";
 import { moveMainBranch } from "./moveMainBranch.ts";
 import type { PublishResult } from "./PublishResult.ts";
 import { pushMainBranch } from "./pushMainBranch.ts";
 import { abortRebase, isAncestor, rebaseSessionBranch } from "./rebaseSessionBranch.ts";
-import { SerialQueue } from "./SerialQueue.ts";
 
 export interface MemoryPublisherOptions {
   logger?: Logger;
@@ -26,10 +25,6 @@ interface IntegrationTarget {
   hasOrigin: boolean;
   sessionBranch: string;
 }
-
-// Shared by every publisher in the process, keyed by repository, so even two publishers
-// for one agent never integrate into its main at the same time.
-const publishQueue = new SerialQueue();
 
 /**
  * Commits a session's changes (its memory, mostly) and integrates them into the agent
@@ -52,8 +47,8 @@ export class MemoryPublisher {
    */
   async commitAndPublish(workspaceDir: string, message: string): Promise<PublishResult> {
     const workspace = path.resolve(workspaceDir);
-    const repoKey = await commonGitDir(workspace);
-    return publishQueue.run(repoKey, () => this.#publish(workspace, message));
+    // Even two publishers for one agent never integrate into its main at the same time.
+    return withRepositoryLock(workspace, () => this.#publish(workspace, message));
   }
 
   async #publish(workspace: string, message: string): Promise<PublishResult> {
@@ -181,7 +176,3 @@ async function revParse(dir: string, ref: string): Promise<string> {
 }
 
 /** The repository's shared git directory, the same from every one of its worktrees. */
-async function commonGitDir(workspace: string): Promise<string> {
-  const { stdout } = await runGit(workspace, ["rev-parse", "--git-common-dir"]);
-  return realpath(path.resolve(workspace, stdout.trim()));
-}

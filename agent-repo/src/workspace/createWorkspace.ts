@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { resolveMainBranch } from "../git/mainBranch.ts";
+import { withRepositoryLock } from "../git/repositoryLock.ts";
 import { runGit } from "../git/runGit.ts";
 import { findWorktree, listWorktrees } from "./listWorktrees.ts";
 import { workspaceLocation } from "./workspacePaths.ts";
@@ -14,8 +15,11 @@ import type { WorkspaceLocation } from "./workspacePaths.ts";
  * reset, since it may hold commits not yet published.
  */
 export async function createWorkspace(repoDir: string, sessionId: string): Promise<WorkspaceLocation> {
-  const location = workspaceLocation(repoDir, sessionId);
   const repo = path.resolve(repoDir);
+  return withRepositoryLock(repo, () => addWorktree(repo, workspaceLocation(repo, sessionId)));
+}
+
+async function addWorktree(repo: string, location: WorkspaceLocation): Promise<WorkspaceLocation> {
   const existing = findWorktree(await listWorktrees(repo), location.dir);
   if (existing) return location;
   // Forget worktrees whose directories were deleted by hand, so their branches can be checked out again.

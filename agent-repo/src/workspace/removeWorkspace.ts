@@ -1,6 +1,7 @@
 import path from "node:path";
 import { AgentRepoError } from "../AgentRepoError.ts";
 import { resolveMainBranch } from "../git/mainBranch.ts";
+import { withRepositoryLock } from "../git/repositoryLock.ts";
 import { runGit } from "../git/runGit.ts";
 import { findWorktree, listWorktrees } from "./listWorktrees.ts";
 import { workspaceLocation } from "./workspacePaths.ts";
@@ -22,6 +23,14 @@ export async function removeWorkspace(
   options: RemoveWorkspaceOptions = {},
 ): Promise<RemovedWorkspace> {
   const repo = path.resolve(repoDir);
+  return withRepositoryLock(repo, () => removeWorktree(repo, sessionId, options));
+}
+
+async function removeWorktree(
+  repo: string,
+  sessionId: string,
+  options: RemoveWorkspaceOptions,
+): Promise<RemovedWorkspace> {
   const location = workspaceLocation(repo, sessionId);
   const worktree = findWorktree(await listWorktrees(repo), location.dir);
   if (worktree) {

@@ -322,6 +322,23 @@ describe("aachat agent and project", () => {
     expect(readable.stdout).toMatch(new RegExp(`^ {2}${agentName}\\s+1\\s+0$`, "m"));
   });
 
+  it("joins a team member to a project's room (not only invites them)", async () => {
+    const slug = `crew-${hex()}`;
+    expect((await cli(alice, ["team", "create", slug])).code).toBe(0);
+    expect((await cli(alice, ["team", "member", "add", slug, bob.username])).code).toBe(0);
+    const created = await cli(alice, ["project", "create", "docs", "--team", slug, "--json"]);
+    const { roomId } = project.parse(JSON.parse(created.stdout));
+
+    const joined = await cli(bob, ["project", "join", "docs", "--team", slug]);
+    expect(joined.code, joined.stderr).toBe(0);
+    expect(joined.stdout).toBe(`Joined project docs in ${slug} (room ${roomId}).\n`);
+    const membership = await fetch(
+      `${inject("stack").homeserverUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(bob.userId)}`,
+      { headers: { authorization: `Bearer ${bob.accessToken}` } },
+    );
+    expect(await membership.json()).toMatchObject({ membership: "join" });
+  });
+
   it("tells a new user how to start when there is nothing yet", async () => {
     const user = await newUser("hank");
     expect((await loginWithPassword(user, user.password)).code).toBe(0);

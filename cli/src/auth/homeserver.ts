@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../errors.ts";
 
-/** The few Matrix client-server calls a login needs: the homeserver itself checks the password. */
+/** The few Matrix client-server calls the CLI makes as its user: logging in (the homeserver checks the password) and joining. */
 
 const TIMEOUT_MS = 30_000;
 
@@ -45,6 +45,18 @@ export async function logout(homeserverUrl: string, accessToken: string): Promis
   if (response.status === 401) return "already-invalid";
   await bodyOf(homeserverUrl, response, "log out", z.unknown());
   return "logged-out";
+}
+
+/** Joins a room the user is invited to (or may join), as that user. */
+export async function joinRoom(homeserverUrl: string, accessToken: string, roomId: string): Promise<void> {
+  const response = await call(
+    homeserverUrl,
+    "POST",
+    `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`,
+    accessToken,
+    {},
+  );
+  await bodyOf(homeserverUrl, response, `join ${roomId}`, z.unknown());
 }
 
 async function call(

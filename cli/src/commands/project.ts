@@ -3,6 +3,8 @@ import type { ApiClient, Project } from "../api/client.ts";
 import { printResult } from "../output.ts";
 import { renderProject, renderProjectList } from "../format/teams.ts";
 import { UserError } from "../errors.ts";
+import type { Credentials } from "../auth/credentials.ts";
+import { joinRoom } from "../auth/homeserver.ts";
 import {
   addJsonOption,
   addTeamOption,
@@ -15,7 +17,7 @@ import {
 interface ProjectAction {
   verb: string;
   description: string;
-  run(api: ApiClient, team: string, name: string): Promise<Project>;
+  run(api: ApiClient, team: string, name: string, credentials: Credentials): Promise<Project>;
   done(result: Project): string;
 }
 
@@ -75,7 +77,12 @@ export function registerProject(program: Command): void {
     {
       verb: "join",
       description: "join a project's room yourself",
-      run: (api, team, name) => api.joinProject(team, name),
+      // The server invites; accepting is the user's own act, with their Matrix login.
+      run: async (api, team, name, credentials) => {
+        const project = await api.joinProject(team, name);
+        await joinRoom(credentials.homeserverUrl, credentials.accessToken, project.roomId);
+        return project;
+      },
       done: (result) => `Joined project ${result.name} in ${result.team} (room ${result.roomId}).`,
     },
   ];
@@ -85,7 +92,7 @@ export function registerProject(program: Command): void {
     ).action(async (nameArg: string, options: TeamOption) => {
       const name = checkRoomName("NAME", nameArg);
       const session = await loggedIn();
-      const result = await action.run(session.api, session.team(options.team), name);
+      const result = await action.run(session.api, session.team(options.team), name, session.credentials);
       printResult(options.json === true, result, () => action.done(result));
     });
   }

@@ -106,7 +106,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     cleanups.push(() => inbox.close());
 
     const app = createApp();
-    const pingsReceived = new Set<string>();
+    let lastPingReceived: string | undefined;
     app.use(
       "/_matrix/app/v1",
       appserviceRoutes({
@@ -115,7 +115,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
         log: log.child({ module: "transactions" }),
         onPing: (transactionId) => {
           log.debug({ transactionId }, "homeserver answered ping");
-          if (transactionId) pingsReceived.add(transactionId);
+          lastPingReceived = transactionId;
         },
       }),
     );
@@ -149,7 +149,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       asToken: registration.as_token,
       log,
       timeoutMs: options.pingTimeoutMs,
-      reachedUs: (transactionId) => pingsReceived.has(transactionId),
+      reachedUs: (transactionId) => transactionId === lastPingReceived,
     });
     log.info({ homeserver: config.homeserver.url, durationMs }, "homeserver ping succeeded");
 

@@ -174,5 +174,3 @@ async function refExists(dir: string, ref: string): Promise<boolean> {
 async function revParse(dir: string, ref: string): Promise<string> {
   return (await runGit(dir, ["rev-parse", "--verify", ref])).stdout.trim();
 }
-
-/** The repository's shared git directory, the same from every one of its worktrees. */

@@ -17,9 +17,6 @@ export interface PingOptions {
   reachedUs?: (transactionId: string) => boolean;
 }
 
-/** How many times to ask again when the homeserver reached us but still reported a failure. */
-const REACHED_RETRIES = 3;
-
 /**
  * Asks the homeserver to call us back (Matrix 1.7 `/appservice/{id}/ping`). A success
  * proves both tokens and both directions of the connection; each failure names its cause.
@@ -28,7 +25,10 @@ export async function pingHomeserver(options: PingOptions): Promise<{ durationMs
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const url = `${options.homeserverUrl}/_matrix/client/v1/appservice/${encodeURIComponent(options.appserviceId)}/ping`;
   let delay = 100;
-  let reachedButFailed = 0;
+  const backOff = async () => {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 2000);
+  };
   for (;;) {
     let response: Response;
     const transactionId = randomUUID();
@@ -46,8 +46,7 @@ export async function pingHomeserver(options: PingOptions): Promise<{ durationMs
         );
       }
       options.log.debug({ delay }, "homeserver not reachable yet; retrying ping");
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 2000);
+      await backOff();
       continue;
     }
     const body = (await response.json().catch(() => ({}))) as {
@@ -62,8 +61,8 @@ export async function pingHomeserver(options: PingOptions): Promise<{ durationMs
       // AlreadyCalled when the ping lands while it is retrying our transactions. Ask again,
       // since a ping that succeeds makes it resend what it holds for us at once.
       options.log.warn({ status: response.status, error: body.error }, "homeserver reached us but its ping failed");
-      if (++reachedButFailed > REACHED_RETRIES) return { durationMs: 0 };
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (Date.now() + delay > deadline) return { durationMs: 0 };
+      await backOff();
       continue;
     }
     throw new HomeserverPingError(explain(response.status, body, options));

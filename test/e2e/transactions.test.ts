@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
+import { waitUntil } from "../support/waits.ts";
 
 describe("the transaction endpoint", () => {
   let running: TestAppservice;
@@ -28,7 +29,7 @@ describe("the transaction endpoint", () => {
     fetch(`${url}/_matrix/app/v1/transactions/${txnId}`, {
       method: "PUT",
       headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
+      body: typeof body === "string" ? body : JSON.stringify(body),
     });
 
   it("refuses a wrong hs_token with 403 and stores nothing", async () => {
@@ -58,6 +59,38 @@ describe("the transaction endpoint", () => {
     expect(retry.status).toBe(200);
     expect(await running.appservice.db.inboundEvent.count({ where: { roomId } })).toBe(2);
     expect(await running.appservice.db.inboundTransaction.count({ where: { txnId } })).toBe(1);
+  });
+
+  it("stores and handles the new events of a reused transaction id (Synapse numbers from 1 again after a restart)", async () => {
+    const roomId = `!${randomUUID()}:localhost`;
+    const txnId = "1";
+    const before = await put(txnId, { events: [event(roomId)] }, running.registration.hs_token);
+    expect(before.status).toBe(200);
+    const afterRestart = await put(txnId, { events: [event(roomId), event(roomId)] }, running.registration.hs_token);
+    expect(afterRestart.status).toBe(200);
+    expect(await running.appservice.db.inboundEvent.count({ where: { roomId } })).toBe(3);
+    await waitUntil("every event of both transactions is handled", async () => {
+      return (await running.appservice.db.inboundEvent.count({ where: { roomId, processedAt: { not: null } } })) === 3;
+    });
+  });
+
+  it("refuses an event nested thousands of levels deep with 400 and keeps the transaction's other events", async () => {
+    const roomId = `!${randomUUID()}:localhost`;
+    const good = event(roomId);
+    // Built as text: JSON.stringify itself cannot write this deep a value.
+    const deepContent = `${'{"nested":'.repeat(5000)}{"body":"bottom"}${"}".repeat(5000)}`;
+    const deepEvent = JSON.stringify({ ...event(roomId), content: "DEEP" }).replace('"DEEP"', deepContent);
+    const response = await put(
+      randomUUID(),
+      `{"events":[${JSON.stringify(good)},${deepEvent}]}`,
+      running.registration.hs_token,
+    );
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errcode: string; error: string };
+    expect(body.errcode).toBe("M_BAD_JSON");
+    expect(body.error).toContain("events[1]: nested deeper than");
+    const stored = await running.appservice.db.inboundEvent.findMany({ where: { roomId } });
+    expect(stored.map((row) => row.eventId)).toEqual([good.event_id]);
   });
 
   it("answers a malformed transaction with 400 and stores nothing", async () => {

@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
 import type { Logger } from "pino";
 import type { Inbox } from "../inbox/Inbox.ts";
-import { transactionBodySchema } from "../matrix/events.ts";
+import { parseTransaction } from "../matrix/transactionBody.ts";
 import { requireHomeserverToken } from "./homeserverAuth.ts";
 import { sendMatrixError } from "./matrixErrors.ts";
 
@@ -22,17 +22,27 @@ export function appserviceRoutes(options: AppserviceRoutesOptions): Router {
 
   router.put("/transactions/:txnId", async (req, res) => {
     const txnId = req.params.txnId;
-    const parsed = transactionBodySchema.safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      sendMatrixError(res, 400, "M_BAD_JSON", `invalid transaction: ${issue?.path.join(".")}: ${issue?.message}`);
+    const parsed = parseTransaction(req.body);
+    if (!parsed.ok) {
+      sendMatrixError(res, 400, "M_BAD_JSON", `invalid transaction: ${parsed.problem}`);
       return;
     }
-    const events = parsed.data.events;
-    const result = await inbox.store(txnId, events);
-    log.debug({ txnId, events: events.length, result }, "transaction received");
+    const { events, rejected } = parsed;
+    const stored = await inbox.store(txnId, events);
+    log.debug({ txnId, events: events.length, stored }, "transaction received");
+    if (stored > 0) void inbox.wake();
+    if (rejected.length > 0) {
+      log.warn({ txnId, rejected }, "transaction held invalid events; stored the others");
+      const problems = rejected.map(({ index, problem }) => `events[${index}]: ${problem}`).join("; ");
+      sendMatrixError(
+        res,
+        400,
+        "M_BAD_JSON",
+        `invalid events: ${problems} (the ${events.length} valid ones are stored)`,
+      );
+      return;
+    }
     res.json({});
-    if (result === "stored") void inbox.wake();
   });
 
   router.post("/ping", (req, res) => {

@@ -9,8 +9,6 @@ export const MAX_ATTEMPTS = 3;
 const BATCH_SIZE = 200;
 const RETRY_BASE_MS = 500;
 
-export type StoreResult = "stored" | "duplicate-transaction";
-
 /**
  * The durable inbox: every transaction is written here before the homeserver gets its
  * 200, then processed from the database in arrival order. Processed events are marked,
@@ -28,21 +26,22 @@ export class Inbox {
   ) {}
 
   /**
-   * Writes the events, then the transaction's id. Each is one SQL statement, atomic on its
-   * own: after a crash between the two, the homeserver's retry stores the transaction
-   * and finds its events already there (their ids are unique).
+   * Stores the events a transaction carries and resolves with how many were new.
+   *
+   * Events are deduplicated by their id, never by the transaction's: a transaction id is
+   * only the homeserver's retry key, and Synapse numbers its transactions from 1 again
+   * after a restart with an empty queue, so a known id may well carry new events. Each
+   * statement is atomic on its own: after a crash between the two, the retry stores the
+   * rest and finds the events already there.
    */
-  async store(txnId: string, events: readonly MatrixEvent[]): Promise<StoreResult> {
-    const known = await this.db.$queryRaw<
-      { n: number }[]
-    >`SELECT 1 AS n FROM "InboundTransaction" WHERE "txnId" = ${txnId}`;
-    if (known.length > 0) return "duplicate-transaction";
+  async store(txnId: string, events: readonly MatrixEvent[]): Promise<number> {
+    let stored = 0;
     if (events.length > 0) {
       const rows = events.map(
         (event) =>
           Prisma.sql`(${event.event_id}, ${txnId}, ${event.room_id}, ${event.type}, ${event.sender}, ${JSON.stringify(event)})`,
       );
-      await this.db.$executeRaw`
+      stored = await this.db.$executeRaw`
         INSERT INTO "InboundEvent" ("eventId", "txnId", "roomId", "type", "sender", "event")
         VALUES ${Prisma.join(rows)}
         ON CONFLICT DO NOTHING`;
@@ -50,7 +49,7 @@ export class Inbox {
     await this.db.$executeRaw`
       INSERT INTO "InboundTransaction" ("txnId", "eventCount") VALUES (${txnId}, ${events.length})
       ON CONFLICT DO NOTHING`;
-    return "stored";
+    return stored;
   }
 
   /** Asks for a processing pass; passes never overlap, and a wake during one causes another. */

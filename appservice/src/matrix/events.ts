@@ -13,8 +13,3 @@ export const matrixEventSchema = z.looseObject({
 });
 
 export type MatrixEvent = z.infer<typeof matrixEventSchema>;
-
-/** PUT /_matrix/app/v1/transactions/{txnId}. Ephemeral and to-device data are not used yet. */
-export const transactionBodySchema = z.looseObject({
-  events: z.array(matrixEventSchema).max(1000),
-});

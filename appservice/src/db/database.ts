@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir, open } from "node:fs/promises";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -25,6 +25,7 @@ export async function openDatabase(target: DatabaseTarget, logger: Logger): Prom
     return prisma as unknown as Db;
   }
   await mkdir(path.dirname(target.sqliteFile), { recursive: true });
+  await makePrivate(target.sqliteFile);
   await applySqliteMigrations(target.sqliteFile, logger);
   const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${target.sqliteFile}` }) });
   await prisma.$connect();
@@ -33,4 +34,18 @@ export async function openDatabase(target: DatabaseTarget, logger: Logger): Prom
   await prisma.$queryRawUnsafe("PRAGMA synchronous = FULL");
   await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
   return prisma;
+}
+
+/**
+ * The SQLite file holds every room's text: readable by its owner only, like the other
+ * secrets. Created so before SQLite first opens it (SQLite gives the -wal and -shm files
+ * the database's own mode); a database made by an older version is tightened here too.
+ */
+async function makePrivate(sqliteFile: string): Promise<void> {
+  await (await open(sqliteFile, "a", 0o600)).close();
+  for (const file of [sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`]) {
+    await chmod(file, 0o600).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+  }
 }

@@ -56,6 +56,10 @@ export async function registerAgent(
       throw new ApiError("conflict", `an agent named '${input.name}' already exists; choose another name`);
     }
     const puppet = toUserId(`${AGENT_LOCALPART_PREFIX}${input.name}`, ctx.serverName);
+    // The deleted agent's Matrix user still exists, deactivated, with its messages.
+    if (await ctx.db.deletedAgentName.findUnique({ where: { name: input.name } })) {
+      throw new ApiError("conflict", `the name ${input.name} belonged to a deleted agent; choose another name`);
+    }
     const displayName = input.displayName ?? input.name;
     await ctx.puppets.ensure(puppet, displayName, input.avatarUrl);
     const personal = await ensurePersonalTeam(ctx, owner);
@@ -119,11 +123,17 @@ export async function getAgent(ctx: ModelContext, owner: string, name: string): 
   return presentAgent(found, ctx.runtimes.status(found.id));
 }
 
-/** Deletes the agent: its puppet leaves every room and its token stops working. */
+/**
+ * Deletes the agent: its puppet leaves every room and its token stops working. Its name is
+ * kept as deleted, so no later agent takes over its user and with it its messages.
+ */
 export async function deleteAgent(ctx: ModelContext, owner: string, name: string): Promise<void> {
   const agent = await ownedAgent(ctx, owner, name);
   await ctx.locks.run(`agent:${name}`, async () => {
-    await ctx.db.agent.delete({ where: { id: agent.id } });
+    await ctx.db.$transaction([
+      ctx.db.agent.delete({ where: { id: agent.id } }),
+      ctx.db.deletedAgentName.create({ data: { name: agent.name, userId: agent.userId } }),
+    ]);
     ctx.runtimes.disconnect(agent.id, "agent deleted");
     ctx.rooms.invalidate();
     const rooms = await ctx.matrix.joinedRooms(agent.userId as UserId).catch(() => new Set<string>());

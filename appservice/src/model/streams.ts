@@ -4,8 +4,11 @@ import type { Stream, Team } from "../generated/prisma/client.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels, teamRoles } from "./rooms.ts";
 import { postNotice } from "./notices.ts";
-import { requireRole } from "./roles.ts";
+import { atLeast, requireRole } from "./roles.ts";
 import { findTeam } from "./teams.ts";
+
+/** Who may let agents post in a stream: by creating it so, or by switching humans_only off. */
+const HUMANS_ONLY_OFF_ROLE = "admin";
 
 export function presentStream(stream: Stream, team: Pick<Team, "slug">): StreamView {
   return {
@@ -34,7 +37,10 @@ export async function findStream(ctx: ModelContext, team: Team, name: string): P
   return stream;
 }
 
-/** A stream is a room in the team space; every team member is invited. humans_only unless asked otherwise. */
+/**
+ * A stream is a room in the team space; every team member is invited. humans_only unless
+ * asked otherwise, and asking otherwise needs the same role as switching it off later.
+ */
 export async function createStream(
   ctx: ModelContext,
   actor: string,
@@ -43,7 +49,13 @@ export async function createStream(
   humansOnly = true,
 ): Promise<StreamView> {
   const { team } = await findTeam(ctx, actor, slug);
-  await requireRole(ctx, team.id, slug, actor, "member");
+  const role = await requireRole(ctx, team.id, slug, actor, "member");
+  if (!humansOnly && !atLeast(role, HUMANS_ONLY_OFF_ROLE)) {
+    throw new ApiError(
+      "forbidden",
+      `a stream with humans_only off needs the ${HUMANS_ONLY_OFF_ROLE} role in team '${slug}' (you are ${role}); create it humans-only or ask an ${HUMANS_ONLY_OFF_ROLE}`,
+    );
+  }
   return ctx.locks.run(`room:${team.id}:${name}`, async () => {
     if (await ctx.db.stream.findUnique({ where: { teamId_name: { teamId: team.id, name } } })) {
       throw new ApiError("conflict", `team '${slug}' already has a stream '${name}'`);
@@ -72,7 +84,7 @@ export async function setHumansOnly(
   humansOnly: boolean,
 ): Promise<StreamView> {
   const { team } = await findTeam(ctx, actor, slug);
-  await requireRole(ctx, team.id, slug, actor, "admin");
+  await requireRole(ctx, team.id, slug, actor, HUMANS_ONLY_OFF_ROLE);
   const stream = await findStream(ctx, team, name);
   const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { humansOnly } });
   await syncPowerLevels(ctx, stream.roomId, { kind: "stream", teamId: team.id, humansOnly, name });

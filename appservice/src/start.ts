@@ -122,7 +122,14 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     const eventStreams = new EventStreams(model, log.child({ module: "events" }));
     app.use(
       "/api/v1",
-      apiRouter(model, config.homeserver.url, config.appservice.url, log.child({ module: "api" }), eventStreams),
+      apiRouter(
+        model,
+        registration,
+        config.homeserver.url,
+        config.appservice.url,
+        log.child({ module: "api" }),
+        eventStreams,
+      ),
     );
     app.use(
       "/",

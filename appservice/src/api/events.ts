@@ -4,13 +4,17 @@ import type { ModelContext } from "../model/ModelContext.ts";
 import type { ChangedEvent, RuntimeEvent } from "../model/ModelEvents.ts";
 
 const HEARTBEAT_MS = 25_000;
+/** How often an open stream asks the homeserver whether its token still works. */
+const RECHECK_MS = 5_000;
 
 /**
  * GET /api/v1/events: a `text/event-stream` of what concerns the caller. `ready` once the
  * stream listens; `agent-runtime` `{ agent, online, connectedAt, state }` when the runtime of
  * one of the caller's agents connects, disconnects or reports new state; `changed` `{ scope }` after a change to a
  * team the caller belongs to ("teams") or to one of their agents ("agents"). A comment line
- * every 25 s keeps proxies from closing the idle stream.
+ * every 25 s keeps proxies from closing the idle stream. Every few seconds the token is
+ * checked again; once the homeserver no longer knows it, `unauthorized` `{ message }` is
+ * sent and the stream ends.
  */
 export class EventStreams {
   readonly #open = new Set<Response>();
@@ -18,10 +22,12 @@ export class EventStreams {
   constructor(
     private readonly ctx: ModelContext,
     private readonly log: Logger,
+    private readonly recheckMs = RECHECK_MS,
   ) {}
 
   readonly handler = (req: Request, res: Response): void => {
     const caller = req.caller!.userId;
+    const recheck = req.caller!.recheck;
     const { ctx } = this;
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
@@ -50,11 +56,34 @@ export class EventStreams {
       if (!res.writableEnded) res.write(": heartbeat\n\n");
     }, HEARTBEAT_MS);
     heartbeat.unref();
+    let closed = false;
+    let recheckTimer: NodeJS.Timeout | undefined;
+    // A chain of timeouts, not an interval: a slow homeserver never has two checks in flight.
+    const scheduleRecheck = () => {
+      recheckTimer = setTimeout(() => {
+        void recheck().then((check) => {
+          if (closed || res.writableEnded) return;
+          if (check !== "invalid") {
+            scheduleRecheck();
+            return;
+          }
+          this.log.info({ userId: caller }, "closing an event stream: its access token is no longer valid");
+          send("unauthorized", {
+            message: "your access token is not valid (anymore); log in again with `aachat login`",
+          });
+          res.end();
+        });
+      }, this.recheckMs);
+      recheckTimer.unref();
+    };
+    scheduleRecheck();
     ctx.events.on("runtime", onRuntime);
     ctx.events.on("changed", onChanged);
     this.#open.add(res);
     res.on("close", () => {
+      closed = true;
       clearInterval(heartbeat);
+      clearTimeout(recheckTimer);
       ctx.events.off("runtime", onRuntime);
       ctx.events.off("changed", onChanged);
       this.#open.delete(res);

@@ -4,6 +4,7 @@ import type { ModelContext } from "../model/ModelContext.ts";
 import { ensurePersonalTeam } from "../model/teams.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
 import { ApiError } from "./ApiError.ts";
+import type { Registration } from "../registration/schema.ts";
 import { HomeserverAuth } from "./auth.ts";
 import type { EventStreams } from "./events.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -12,6 +13,7 @@ import { apiRoutes, mountRoutes } from "./routes.ts";
 /** The /api/v1 router: JSON in and out, every request authenticated by the homeserver. */
 export function apiRouter(
   ctx: ModelContext,
+  registration: Pick<Registration, "as_token" | "namespaces">,
   homeserverUrl: string,
   publicUrl: string,
   log: Logger,
@@ -24,7 +26,12 @@ export function apiRouter(
     res.json(document);
   });
   router.use(express.json({ limit: "64kb" }));
-  const auth = new HomeserverAuth(homeserverUrl, ctx.serverName, (userId) => ensurePersonalTeam(ctx, userId));
+  const identity = {
+    asToken: registration.as_token,
+    botUserId: ctx.botUserId,
+    userNamespaces: (registration.namespaces.users ?? []).map((namespace) => namespace.regex),
+  };
+  const auth = new HomeserverAuth(homeserverUrl, ctx.serverName, identity, (userId) => ensurePersonalTeam(ctx, userId));
   router.use(auth.middleware());
   // The live event stream (server-sent events) for the console; see EventStreams.
   if (eventStreams) router.get("/events", eventStreams.handler);

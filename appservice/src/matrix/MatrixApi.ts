@@ -20,6 +20,29 @@ export interface RequestOptions {
   asUser?: UserId;
   body?: unknown;
   query?: Record<string, string>;
+  /**
+   * Retry network failures, timeouts and 5xx (the default). Off where a repeat is not
+   * safe: the caller gets the error and decides, knowing the request may have taken effect.
+   */
+  retryTransient?: boolean;
+}
+
+/** One event of a room's timeline, as /messages returns it. */
+export interface TimelineEvent {
+  event_id: string;
+  type: string;
+  sender: string;
+  content: Record<string, unknown>;
+  origin_server_ts: number;
+}
+
+/**
+ * Whether a failed request may still have taken effect: no answer came (network failure,
+ * timeout, unreadable answer) or the homeserver failed on its side (5xx). A 4xx, a 429
+ * included, means it refused.
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  return !(error instanceof MatrixApiError) || error.status >= 500;
 }
 
 const MAX_RATE_LIMIT_WAITS = 20;
@@ -28,8 +51,8 @@ const MAX_TRANSIENT_RETRIES = 4;
 /**
  * The client-server API as the appservice: the bot, or any agent puppet through
  * `?user_id=`. Honours M_LIMIT_EXCEEDED's retry_after_ms and retries transient failures
- * (network, 5xx); every request here must therefore be safe to repeat (PUT with a txn
- * id, state PUTs, joins, invites).
+ * (network, 5xx); every request here must therefore be safe to repeat (state PUTs, joins,
+ * invites), except those that turn the retries off (sendEvent).
  */
 export class MatrixApi {
   constructor(
@@ -43,6 +66,7 @@ export class MatrixApi {
     const url = new URL(this.homeserverUrl + path);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
     if (options.asUser && options.asUser !== this.botUserId) url.searchParams.set("user_id", options.asUser);
+    const maxTransientRetries = (options.retryTransient ?? true) ? MAX_TRANSIENT_RETRIES : 0;
     let rateLimitWaits = 0;
     let transientRetries = 0;
     for (;;) {
@@ -55,25 +79,28 @@ export class MatrixApi {
           signal: AbortSignal.timeout(60_000),
         });
       } catch (error) {
-        if (transientRetries++ >= MAX_TRANSIENT_RETRIES) throw error;
+        if (transientRetries++ >= maxTransientRetries) throw error;
         await delay(250 * 2 ** transientRetries);
         continue;
       }
       const text = await response.text();
-      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-      if (response.ok) return body as T;
-      const errcode = typeof body.errcode === "string" ? body.errcode : "M_UNKNOWN";
+      const body = parseJsonObject(text);
+      if (response.ok) {
+        if (body === undefined) throw new Error(`${method} ${url.pathname}: the answer is not a JSON object`);
+        return body as T;
+      }
+      const errcode = typeof body?.errcode === "string" ? body.errcode : "M_UNKNOWN";
       if ((response.status === 429 || errcode === "M_LIMIT_EXCEEDED") && rateLimitWaits++ < MAX_RATE_LIMIT_WAITS) {
-        const wait = Number(body.retry_after_ms ?? response.headers.get("retry-after") ?? 1000);
+        const wait = Number(body?.retry_after_ms ?? response.headers.get("retry-after") ?? 1000);
         this.log.warn({ path, wait }, "rate limited by the homeserver; waiting as asked");
         await delay(Number.isFinite(wait) ? wait : 1000);
         continue;
       }
-      if (response.status >= 500 && transientRetries++ < MAX_TRANSIENT_RETRIES) {
+      if (response.status >= 500 && transientRetries++ < maxTransientRetries) {
         await delay(250 * 2 ** transientRetries);
         continue;
       }
-      throw new MatrixApiError(response.status, errcode, String(body.error ?? ""), method, url.pathname);
+      throw new MatrixApiError(response.status, errcode, String(body?.error ?? ""), method, url.pathname);
     }
   }
 
@@ -105,11 +132,32 @@ export class MatrixApi {
     }
   }
 
-  /** Sends an event with a caller-chosen transaction id: repeating the call never posts twice. */
+  /**
+   * Sends an event with a caller-chosen transaction id. Rate limits are waited out (the
+   * homeserver refused, nothing was posted), but a failure that mayHaveTakenEffect is
+   * thrown, not retried: Synapse remembers an appservice's transaction ids only in memory,
+   * so after its restart the same id posts the event again. OutboundQueue looks first.
+   */
   async sendEvent(roomId: string, type: string, txnId: string, content: unknown, asUser?: UserId): Promise<string> {
     const path = `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(type)}/${enc(txnId)}`;
-    const { event_id } = await this.request<{ event_id: string }>("PUT", path, { body: content, asUser });
+    const { event_id } = await this.request<{ event_id: string }>("PUT", path, {
+      body: content,
+      asUser,
+      retryTransient: false,
+    });
     return event_id;
+  }
+
+  /** One page of the room's timeline from `from` (the newest end when absent), as `asUser` sees it. */
+  async messages(
+    roomId: string,
+    page: { dir: "b" | "f"; from?: string; limit: number; filter?: Record<string, unknown> },
+    asUser?: UserId,
+  ): Promise<{ chunk: TimelineEvent[]; end?: string }> {
+    const query: Record<string, string> = { dir: page.dir, limit: String(page.limit) };
+    if (page.from !== undefined) query.from = page.from;
+    if (page.filter !== undefined) query.filter = JSON.stringify(page.filter);
+    return this.request("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages`, { query, asUser });
   }
 
   async invite(roomId: string, userId: string, asUser?: UserId): Promise<void> {
@@ -166,6 +214,18 @@ export class MatrixApi {
       asUser,
     });
     return new Set(joined_rooms);
+  }
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  if (!text) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

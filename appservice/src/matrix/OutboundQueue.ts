@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
+import type { OutboundMessage } from "../generated/prisma/client.ts";
+import { findSentEvent, OUTBOUND_TXN_KEY } from "./findSentEvent.ts";
 import type { UserId } from "./ids.ts";
-import { MatrixApiError, type MatrixApi } from "./MatrixApi.ts";
+import { MatrixApiError, mayHaveTakenEffect, type MatrixApi } from "./MatrixApi.ts";
 
 export type EnqueueResult = "queued" | "duplicate";
 
@@ -19,6 +22,19 @@ interface Waiter {
   reject(error: Error): void;
 }
 
+/** How often a message whose sends all ended with no answer is tried before giving up on it (about 2 minutes). */
+export const MAX_UNANSWERED_ATTEMPTS = 12;
+
+/** The wait before the next try after `failures` sends in a row ended with no answer. */
+export function retryDelayMs(failures: number): number {
+  return Math.min(500 * 2 ** Math.max(failures - 1, 0), 15_000);
+}
+
+type Delivery =
+  | { kind: "posted"; eventId: string; found: boolean }
+  | { kind: "refused"; reason: string }
+  | { kind: "unanswered"; error: unknown };
+
 export interface OutboundItem {
   roomId: string;
   sender: UserId;
@@ -27,7 +43,7 @@ export interface OutboundItem {
   /**
    * What makes this message unique, e.g. `revert-power-levels:$eventId`. The same key
    * always yields the same transaction id, so neither a retry nor a replayed event can
-   * post it twice.
+   * post it twice. The event carries that id as content["org.aachat.txn"].
    */
   dedupeKey: string;
 }
@@ -35,11 +51,18 @@ export interface OutboundItem {
 /**
  * Messages the appservice posts, persisted first and sent by one worker per room in
  * order. Survives restarts: unsent messages are sent when the queue starts.
+ *
+ * Every send is recorded (attemptedAt) before the request. A message attempted without a
+ * recorded answer (the process died, or no answer came: network, timeout, 5xx) is first
+ * looked for in the room by the transaction id in its content, and sent only if it is not
+ * there: Synapse forgets appservice transaction ids when it restarts, so the id in the
+ * request path alone would not stop a second post.
  */
 export class OutboundQueue {
   readonly #workers = new Map<string, Promise<void>>();
   /** Callers of send() waiting for their message, by transaction id. */
   readonly #waiters = new Map<string, Waiter[]>();
+  readonly #stopping = new AbortController();
   #closed = false;
 
   constructor(
@@ -103,6 +126,7 @@ export class OutboundQueue {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stopping.abort();
     await Promise.all(this.#workers.values());
     for (const txnId of [...this.#waiters.keys()]) this.#settle(txnId, null, "the appservice is shutting down");
   }
@@ -126,6 +150,7 @@ export class OutboundQueue {
   }
 
   async #drain(roomId: string): Promise<void> {
+    let failing: { seq: number; failures: number } | undefined;
     while (!this.#closed) {
       const next = await this.db.outboundMessage.findFirst({
         where: { roomId, sentAt: null },
@@ -133,27 +158,65 @@ export class OutboundQueue {
       });
       if (!next) return;
       const log = this.log.child({ roomId, txnId: next.txnId, type: next.type });
-      try {
-        const eventId = await this.matrix.sendEvent(
-          roomId,
-          next.type,
-          next.txnId,
-          JSON.parse(next.content),
-          next.senderId as UserId,
-        );
-        await this.db.outboundMessage.update({ where: { seq: next.seq }, data: { sentAt: new Date(), eventId } });
-        this.#settle(next.txnId, eventId, null);
-      } catch (error) {
-        // The API client already waited out rate limits and retried transient failures:
-        // what is left is permanent (forbidden, unknown room). Record it and move on.
-        const reason = error instanceof MatrixApiError ? `${error.errcode}: ${error.message}` : String(error);
-        log.error({ err: error }, "could not send message; giving up on it");
+      const delivery = await this.#deliver(next);
+      if (delivery.kind === "posted") {
+        if (delivery.found)
+          log.info({ eventId: delivery.eventId }, "found the message already posted; not sending it again");
         await this.db.outboundMessage.update({
           where: { seq: next.seq },
-          data: { sentAt: new Date(), lastError: reason },
+          data: { sentAt: new Date(), eventId: delivery.eventId },
         });
-        this.#settle(next.txnId, null, reason);
+        this.#settle(next.txnId, delivery.eventId, null);
+        continue;
       }
+      if (delivery.kind === "unanswered") {
+        const failures = failing?.seq === next.seq ? failing.failures + 1 : 1;
+        failing = { seq: next.seq, failures };
+        if (failures < MAX_UNANSWERED_ATTEMPTS) {
+          const retryInMs = retryDelayMs(failures);
+          log.warn(
+            { err: delivery.error, retryInMs },
+            "no answer from the homeserver; will look for the message before sending it again",
+          );
+          await sleep(retryInMs, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+          continue;
+        }
+      }
+      // Refused for good (forbidden, unknown room, too large), or never answered after
+      // every try (then it may or may not be in the room): record it and move on.
+      const reason =
+        delivery.kind === "refused"
+          ? delivery.reason
+          : `no answer from the homeserver after ${MAX_UNANSWERED_ATTEMPTS} tries (the message may or may not have been posted): ${String(delivery.error)}`;
+      log.error({ reason }, "could not send message; giving up on it");
+      await this.db.outboundMessage.update({
+        where: { seq: next.seq },
+        data: { sentAt: new Date(), lastError: reason },
+      });
+      this.#settle(next.txnId, null, reason);
+    }
+  }
+
+  /** One try at getting the message into the room: found there from an earlier try, or sent now. */
+  async #deliver(message: OutboundMessage): Promise<Delivery> {
+    const sender = message.senderId as UserId;
+    try {
+      if (message.attemptedAt !== null) {
+        const query = { roomId: message.roomId, sender, type: message.type, txnId: message.txnId };
+        const found = await findSentEvent(this.matrix, query);
+        if (found !== null) return { kind: "posted", eventId: found, found: true };
+      }
+      await this.db.outboundMessage.update({ where: { seq: message.seq }, data: { attemptedAt: new Date() } });
+      const content = {
+        ...(JSON.parse(message.content) as Record<string, unknown>),
+        [OUTBOUND_TXN_KEY]: message.txnId,
+      };
+      const eventId = await this.matrix.sendEvent(message.roomId, message.type, message.txnId, content, sender);
+      return { kind: "posted", eventId, found: false };
+    } catch (error) {
+      if (mayHaveTakenEffect(error)) return { kind: "unanswered", error };
+      const reason = error instanceof MatrixApiError ? `${error.errcode}: ${error.message}` : String(error);
+      return { kind: "refused", reason };
     }
   }
 }

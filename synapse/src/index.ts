@@ -4,6 +4,8 @@ export { defaultVenvDir, ensureSynapseInstalled, venvPython, type InstallOptions
 export type { SynapseConfigOptions } from "./overrides.ts";
 export { ensureSynapseConfig, type SynapseConfig } from "./config.ts";
 export { startSynapse, type RunningSynapse } from "./process.ts";
+export { isSynapseOf, stopLeftoverSynapses, synapseProcessesOf } from "./leftover.ts";
+export { commandLineOf, readPidFile } from "./process-info.ts";
 export { waitForHomeserver } from "./wait-ready.ts";
 export { computeRegistrationMac, registerUser, type RegisterUserOptions, type RegisteredUser } from "./register.ts";
 export { findFreePort, isPortFree } from "./ports.ts";

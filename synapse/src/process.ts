@@ -5,8 +5,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { ensureSynapseConfig } from "./config.ts";
 import { HomeserverNotReadyError, PortInUseError, SynapseStartError } from "./errors.ts";
+import { runningSynapsePid } from "./leftover.ts";
 import { fileSize, tailLines } from "./log-tail.ts";
 import type { SynapseConfigOptions } from "./overrides.ts";
+import { endingWithThisProcess } from "./parent-death.ts";
 import { synapsePaths } from "./paths.ts";
 import { isPortFree } from "./ports.ts";
 import { waitForHomeserver } from "./wait-ready.ts";
@@ -47,17 +49,21 @@ export async function startSynapse(
 ): Promise<RunningSynapse> {
   const paths = synapsePaths(opts.dataDir);
   if (!(await isPortFree(opts.bindAddress, opts.port))) {
-    throw new PortInUseError(opts.bindAddress, opts.port, await leftoverProcessHint(paths.pidFile, paths.dataDir));
+    throw new PortInUseError(opts.bindAddress, opts.port, await leftoverProcessHint(paths.dataDir));
   }
   const config = await ensureSynapseConfig(python, opts, logger);
   const logOffset = await fileSize(paths.logPath);
   const stdoutOffset = await fileSize(paths.stdoutLog);
 
-  const args = ["-m", "synapse.app.homeserver", ...config.configPaths.flatMap((p) => ["--config-path", p])];
+  const command = endingWithThisProcess(python, [
+    "-m",
+    "synapse.app.homeserver",
+    ...config.configPaths.flatMap((p) => ["--config-path", p]),
+  ]);
   const outFd = openSync(paths.stdoutLog, "a");
   let child: ChildProcess;
   try {
-    child = spawn(python, args, { cwd: paths.dataDir, stdio: ["ignore", outFd, outFd] });
+    child = spawn(command.command, command.args, { cwd: paths.dataDir, stdio: ["ignore", outFd, outFd] });
   } finally {
     closeSync(outFd); // the child holds its own copy
   }
@@ -137,13 +143,8 @@ async function removePidFile(pidFile: string, pid: number): Promise<void> {
   if (content.trim() === String(pid)) await rm(pidFile, { force: true });
 }
 
-async function leftoverProcessHint(pidFile: string, dataDir: string): Promise<string> {
-  const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
-  if (!pid) return "";
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return "";
-  }
-  return `A Synapse that aachat started earlier for ${dataDir} may still be running as pid ${pid} (stop it with "kill ${pid}").`;
+async function leftoverProcessHint(dataDir: string): Promise<string> {
+  const pid = await runningSynapsePid(dataDir);
+  if (pid === undefined) return "";
+  return `A Synapse that aachat started earlier for ${dataDir} is still running as pid ${pid} (stop it with "kill ${pid}").`;
 }

@@ -20,7 +20,8 @@ export function registerUp(program: Command): void {
     .addHelpText(
       "after",
       "\nThe first run installs Synapse into a virtualenv (a few minutes), creates the config,\n" +
-        "the registration and an admin user. Later runs reuse them. Ctrl-C stops everything.",
+        "the registration and an admin user. Later runs reuse them. Ctrl-C stops everything.\n" +
+        "One `aachat up` at a time per data directory; a start after a killed one stops what it left running.",
     )
     .action(async (options: UpOptions) => {
       // Loaded on use: the stack pulls in Synapse and the appservice, which other commands don't need.

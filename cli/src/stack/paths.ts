@@ -10,6 +10,8 @@ export function stackPaths(dataDir: string) {
   return {
     root,
     config: path.join(root, "aachat.yaml"),
+    // Names the `aachat up` that holds the directory (see lock.ts).
+    lock: path.join(root, "aachat.lock"),
     registration: path.join(root, "registration.yaml"),
     synapseDir: path.join(root, "synapse"),
     adminCredentials: path.join(root, "admin-credentials.json"),

@@ -1,16 +1,19 @@
+import { mkdir } from "node:fs/promises";
 import { createLogger, start, type RunningAppservice } from "@aachat/appservice";
 import {
   ensureSynapseConfig,
   ensureSynapseInstalled,
   findPython,
   isPortFree,
-  PortInUseError,
   startSynapse,
+  stopLeftoverSynapses,
   type RunningSynapse,
 } from "@aachat/synapse";
+import { UserError } from "../errors.ts";
 import { progress } from "../output.ts";
 import { ensureFirstAdmin, type AdminUserResult } from "./adminUser.ts";
-import { resolveDataDir, stackPaths } from "./paths.ts";
+import { lockDataDir } from "./lock.ts";
+import { resolveDataDir, stackPaths, type StackPaths } from "./paths.ts";
 import { prepareRegistration, prepareStackConfig, synapseSettingsOf } from "./stackConfig.ts";
 import { parsePort } from "../commands/options.ts";
 
@@ -24,6 +27,16 @@ export interface UpOptions {
 /** Runs the embedded stack until Ctrl-C; resolves with the exit code. */
 export async function up(options: UpOptions): Promise<number> {
   const paths = stackPaths(resolveDataDir(options.dataDir));
+  await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  const lock = await lockDataDir(paths.root, paths.lock);
+  try {
+    return await runStack(paths, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runStack(paths: StackPaths, options: UpOptions): Promise<number> {
   const { config, created } = await prepareStackConfig(paths, {
     serverName: options.serverName ?? process.env.AACHAT_SERVER_NAME,
     appservicePort: options.port ?? envPort("AACHAT_PORT"),
@@ -32,13 +45,21 @@ export async function up(options: UpOptions): Promise<number> {
   const log = createLogger({ name: "aachat", level: config.logging.level, format: config.logging.format });
   progress(`${created ? "Created" : "Using"} data directory ${paths.root}`);
 
+  // Holding the directory, a Synapse still running on it can only be left over from a start that was killed.
+  for (const pid of await stopLeftoverSynapses(paths.synapseDir, log)) {
+    progress(`Stopped Synapse (pid ${pid}), left running by an earlier aachat up.`);
+  }
+
   const synapseListener = synapseSettingsOf(config);
-  for (const [host, port, key] of [
-    [synapseListener.bindAddress, synapseListener.port, "--synapse-port"],
-    [config.appservice.bindAddress, config.appservice.port, "--port"],
+  for (const [host, port, what, key] of [
+    [synapseListener.bindAddress, synapseListener.port, "Synapse", "--synapse-port"],
+    [config.appservice.bindAddress, config.appservice.port, "the appservice", "--port"],
   ] as const) {
+    // Not this data directory's stack (the lock and the leftover check above rule that out): another program.
     if (!(await isPortFree(host, port))) {
-      throw new PortInUseError(host, port, `Stop the process using it, or choose another port with ${key}.`);
+      throw new UserError(
+        `port ${host}:${port} for ${what} is in use by another program: stop it, or choose another port with ${key}`,
+      );
     }
   }
 

@@ -4,12 +4,6 @@ import { z } from "zod";
 export const PROTOCOL_VERSION = 1;
 /** Larger frames get a `too_large` error; far larger ones close the connection. */
 export const MAX_FRAME_BYTES = 64 * 1024;
-/**
- * The longest message body (UTF-8 bytes) an agent may send in one event. A Matrix event
- * is at most 64 KiB with its HTML rendering beside the body, so a runtime splits a longer
- * answer over several messages.
- */
-export const MAX_MESSAGE_BYTES = 24 * 1024;
 
 export const version = z.literal(PROTOCOL_VERSION);
 /** The id a sender gives a frame, so an answer or an error can name it. */

@@ -94,15 +94,26 @@ describe("a runtime token's authority", () => {
     }
   });
 
-  it("posts a message once for one key, and refuses one too large", async () => {
+  it("posts a message once for one key, and refuses one too large for a Matrix event", async () => {
     const first = await client.request("message.send", { roomId: scene.roomId, body: "Once.", key: "once" });
     const again = await client.request("message.send", { roomId: scene.roomId, body: "Once.", key: "once" });
     expect(again.eventId).toBe(first.eventId);
-    const huge = "x".repeat(25 * 1024);
-    expect(await refusal(client.request("message.send", { roomId: scene.roomId, body: huge, key: "huge" }))).toEqual({
+    const tooLarge = {
       code: "too_large",
-      message: `the message has ${huge.length} bytes; the limit is 24576: split it over several messages`,
-    });
+      message: expect.stringMatching(
+        /^the message's content has \d+ bytes as Matrix sends it .*; the limit is 62464: split it over several messages$/,
+      ) as unknown,
+    };
+    const huge = "x".repeat(40 * 1024);
+    expect(await refusal(client.request("message.send", { roomId: scene.roomId, body: huge, key: "huge" }))).toEqual(
+      tooLarge,
+    );
+    // 20 KB fit one message, but not an edit: that carries the text and its HTML twice.
+    const long = "y".repeat(20 * 1024);
+    const { eventId } = await client.request("message.send", { roomId: scene.roomId, body: long, key: "long" });
+    expect(await refusal(client.request("message.edit", { roomId: scene.roomId, eventId, body: `${long}!` }))).toEqual(
+      tooLarge,
+    );
   });
 
   // Last: its connection replaces this file's client, which acts as the same agent.

@@ -1,8 +1,8 @@
+import { STREAM_FIELD } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { EventHandler } from "../inbox/EventHandler.ts";
 import type { MatrixEvent } from "../matrix/events.ts";
 import { isAgentUserId } from "../matrix/ids.ts";
-import { STREAM_FIELD } from "../matrix/messageContent.ts";
 import { agentOfEvent } from "../model/agentMessages.ts";
 import { mayControlAgent } from "../model/control.ts";
 import type { ModelContext } from "../model/ModelContext.ts";

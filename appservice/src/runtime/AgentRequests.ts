@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import {
-  MAX_MESSAGE_BYTES,
+  MAX_CONTENT_BYTES,
+  agentMessageContent,
+  canonicalJsonBytes,
+  editContent,
   type Failure,
   type RequestFrame,
   type RequestMethod,
@@ -11,7 +14,6 @@ import { ApiError } from "../api/ApiError.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
-import { agentMessageContent, editContent } from "../matrix/messageContent.ts";
 import { OutboundSendError } from "../matrix/OutboundQueue.ts";
 import { agentRoom, sendAsAgent } from "../model/agentMessages.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
@@ -62,7 +64,6 @@ export class AgentRequests {
   }
 
   async #send(agent: Agent, params: Extract<RequestFrame, { method: "message.send" }>["params"]) {
-    checkSize(params.body);
     const content = agentMessageContent({
       body: params.body,
       notice: params.notice,
@@ -71,11 +72,11 @@ export class AgentRequests {
       mentions: params.mentions,
       stream: params.partial ? "partial" : "final",
     });
+    checkSize(content);
     return { eventId: await sendAsAgent(this.ctx, agent, params.roomId, content, `msg:${params.key}`) };
   }
 
   async #edit(agent: Agent, params: Extract<RequestFrame, { method: "message.edit" }>["params"]) {
-    checkSize(params.body);
     const original = await this.ctx.db.outboundMessage.findFirst({
       where: { eventId: params.eventId, roomId: params.roomId, senderId: agent.userId, type: "m.room.message" },
     });
@@ -88,6 +89,7 @@ export class AgentRequests {
       params.body,
       params.partial ? "partial" : "final",
     );
+    checkSize(content);
     // The same text twice is one edit; a replayed turn that reaches new text edits again.
     const digest = createHash("sha256")
       .update(`${params.partial ? "p" : "f"}:${params.body}`)
@@ -129,12 +131,13 @@ export class AgentRequests {
   }
 }
 
-function checkSize(body: string): void {
-  const bytes = Buffer.byteLength(body);
-  if (bytes > MAX_MESSAGE_BYTES) {
+/** The homeserver refuses a larger event: say so before, in numbers the runtime can act on. */
+function checkSize(content: Record<string, unknown>): void {
+  const bytes = canonicalJsonBytes(content);
+  if (bytes > MAX_CONTENT_BYTES) {
     throw new RequestFailure({
       code: "too_large",
-      message: `the message has ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES}: split it over several messages`,
+      message: `the message's content has ${bytes} bytes as Matrix sends it (text, HTML and, in an edit, both twice); the limit is ${MAX_CONTENT_BYTES}: split it over several messages`,
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { RequestError } from "../client/RuntimeClient.ts";
 import type { ChatRequests } from "./ChatRequests.ts";
-import { splitMessage } from "./splitMessage.ts";
+import { GrowingSplit } from "./splitMessage.ts";
 
 /** Where a streamed answer goes and what makes it unique. */
 export interface ReplyTarget {
@@ -28,7 +28,8 @@ interface Part {
 /**
  * One answer that grows while the agent works: posted once, then edited as it grows (at
  * most once per interval), and given its whole text by a final edit. An answer longer
- * than a message continues in further messages.
+ * than a message continues in further messages. If the homeserver ends up without the
+ * whole answer, a notice in the room says so.
  */
 export class ReplyStream {
   readonly #parts: Part[] = [];
@@ -39,6 +40,10 @@ export class ReplyStream {
   #lastFlush = 0;
   /** A refusal the appservice will not change its mind about (e.g. the agent left the room). */
   #refused: RequestError | null = null;
+  /** Why the last write stopped short. */
+  #lastError: unknown = null;
+  #toldIncomplete = false;
+  readonly #split = new GrowingSplit();
   readonly #created = performance.now();
 
   constructor(
@@ -72,12 +77,44 @@ export class ReplyStream {
     this.#timer = null;
     await this.#flushing;
     await this.#flush();
+    if (this.#dirty()) await this.#tellIncomplete();
+  }
+
+  /** Once: the room sees a cut answer as cut, not as the whole of it. */
+  async #tellIncomplete(): Promise<void> {
+    if (this.#toldIncomplete) return;
+    this.#toldIncomplete = true;
+    const wanted = this.#wanted();
+    const shown = wanted.filter((want, index) => same(this.#parts[index]?.sent ?? null, want)).length;
+    const why = this.#lastError instanceof RequestError ? this.#lastError.failure.message.slice(0, 300) : "an error";
+    const parts = wanted.length > 1 ? `: ${shown} of its ${wanted.length} parts arrived complete` : "";
+    const body = `⚠️ This answer could not be shown whole${parts} (${why}).`;
+    this.options.log.warn({ err: this.#lastError, parts: wanted.length, shown }, "the answer is incomplete in chat");
+    try {
+      await this.chat.request("message.send", {
+        roomId: this.target.roomId,
+        body,
+        threadRootId: this.target.threadRootId,
+        replyTo: this.eventIds[0] ?? this.target.replyTo,
+        mentions: [],
+        notice: true,
+        key: `${this.target.key}:incomplete`,
+      });
+    } catch (error) {
+      this.options.log.warn({ err: error }, "could not say in chat that the answer is incomplete");
+    }
   }
 
   #flush(): Promise<void> {
     if (this.#flushing) return this.#flushing;
     this.#flushing = this.#write()
-      .catch((error: unknown) => this.options.log.warn({ err: error }, "could not update the answer in chat"))
+      .then(() => {
+        this.#lastError = null;
+      })
+      .catch((error: unknown) => {
+        this.#lastError = error;
+        this.options.log.warn({ err: error }, "could not update the answer in chat");
+      })
       .finally(() => {
         this.#flushing = null;
         this.#lastFlush = Date.now();
@@ -98,7 +135,7 @@ export class ReplyStream {
 
   #wanted(): { text: string; final: boolean }[] {
     if (this.#text.trim() === "") return [];
-    return splitMessage(this.#text).map((text) => ({ text, final: this.#final }));
+    return this.#split.split(this.#text).map((text) => ({ text, final: this.#final }));
   }
 
   async #write(): Promise<void> {

@@ -4,6 +4,8 @@ export interface Directives {
   text: string;
   compact: boolean;
   reply?: string;
+  /** Reply with this file's text (relative to the session's cwd, or absolute). */
+  replyFile?: string;
   chunks?: number;
   delayMs?: number;
   slowMs?: number;
@@ -18,7 +20,7 @@ export interface Directives {
   fail: boolean;
 }
 
-const NAMES = /^\[(reply|chunks|delay|slow|tool|plan|permission|hang|write|mcp|crash|whoami|fail)(?=[:\]])/;
+const NAMES = /^\[(reply|replyfile|chunks|delay|slow|tool|plan|permission|hang|write|mcp|crash|whoami|fail)(?=[:\]])/;
 
 /** Index of the `]` closing an argument starting at `from`: balanced brackets, JSON strings skipped for mcp. */
 function closingBracket(text: string, from: number, jsonAware: boolean): number {
@@ -57,6 +59,10 @@ function apply(d: Directives, name: string, arg: string | undefined): boolean {
     case "reply":
       if (arg === undefined) return false;
       d.reply = arg;
+      return true;
+    case "replyfile":
+      if (!arg) return false;
+      d.replyFile = arg;
       return true;
     case "chunks":
       return int((n) => (d.chunks = Math.max(1, n)));

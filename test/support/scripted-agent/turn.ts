@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve, isAbsolute } from "node:path";
 import {
   RequestError,
@@ -125,7 +125,11 @@ export async function runTurn(session: Session, prompt: ContentBlock[], client: 
       await chunk("working…");
       await until(new Promise<never>(() => undefined), signal);
     }
-    const reply = d.compact ? "compacted" : (d.reply ?? (outputs.length ? outputs.join("\n") : `echo: ${d.text}`));
+    const reply = d.compact
+      ? "compacted"
+      : (d.reply ??
+        (d.replyFile !== undefined ? readFileSync(resolve(session.cwd, d.replyFile), "utf8") : undefined) ??
+        (outputs.length ? outputs.join("\n") : `echo: ${d.text}`));
     const pieces = split(reply, d.chunks ?? 3);
     for (const [i, piece] of pieces.entries()) {
       if (i > 0 && d.delayMs) await sleep(d.delayMs, signal);

@@ -72,6 +72,7 @@ describe("splitMessage", () => {
     expectWithin(parts, MAX_CONTENT_BYTES);
     expectPartsOf(text, parts);
     expect(parts.length).toBeLessThan(12);
+    for (const part of parts.slice(0, -1)) expect(text.includes(`${part}\n\n`)).toBe(true);
     // Its code blocks are short: every part has whole ones.
     for (const part of parts) expect((part.match(/^```/gm) ?? []).length % 2).toBe(0);
   });

@@ -92,8 +92,7 @@ interface Cut {
 
 function cutPoint(rest: string, minEnd: number, maxBytes: number): Cut {
   const window = prefixWithin(rest, windowBytes(maxBytes));
-  const limit = longestFitting(window, maxBytes - FENCE_RESERVE_BYTES);
-  if (limit < minEnd) throw new Error(`a message budget of ${maxBytes} bytes is too small for this text`);
+  const fits = (end: number): boolean => worstCaseContentBytes(window.slice(0, end)) <= maxBytes - FENCE_RESERVE_BYTES;
   const fences = fencedBlocks(window);
   const fenceAt = (end: number): FencedBlock | undefined =>
     fences.find((block) => end >= block.bodyStart && end <= block.close);
@@ -105,20 +104,37 @@ function cutPoint(rest: string, minEnd: number, maxBytes: number): Cut {
     if (end === fence.close) return { part: `${head}\n${fence.closer}`, end: fence.closeEnd, reopen: "" };
     return { part: `${head}\n${fence.closer}`, end, reopen: `${fence.opener}\n` };
   };
-  const half = Math.max(minEnd, Math.floor(limit / 2));
+  // The size need not grow with every character of Markdown: check each part itself.
+  const firstFitting = (ends: (number | null)[]): Cut | undefined => {
+    for (const end of ends) {
+      if (end === null) continue;
+      const cut = cutAt(end);
+      if (worstCaseContentBytes(cut.part) <= maxBytes) return cut;
+    }
+    return undefined;
+  };
   const outside = (end: number): boolean => fenceAt(end) === undefined;
-  const candidates = [
-    lastBoundary(window, "\n\n", half, limit, outside),
-    lastBoundary(window, "\n", half, limit, outside),
-    lastBoundary(window, "\n", half, limit, (end) => !outside(end)),
-    lastBoundary(window, " ", half, limit, () => true),
-  ];
-  for (const end of candidates) {
-    if (end === null) continue;
-    const cut = cutAt(end);
-    // The size need not grow with every character of Markdown: check the part itself.
-    if (worstCaseContentBytes(cut.part) <= maxBytes) return cut;
-  }
+
+  // Whole lines first: most cuts are at a line's end, and lines are far fewer than characters.
+  const lineEnds = [0];
+  for (let at = window.indexOf("\n"); at >= 0; at = window.indexOf("\n", at + 1)) lineEnds.push(at + 1);
+  if (lineEnds.at(-1) !== window.length) lineEnds.push(window.length);
+  const line = lastFitting(lineEnds, fits);
+  const lines = lineEnds[line]!;
+  const lineHalf = Math.max(minEnd, Math.floor(lines / 2));
+  const atLine = firstFitting([
+    lastBoundary(window, "\n\n", lineHalf, lines, outside),
+    lastBoundary(window, "\n", lineHalf, lines, outside),
+    lastBoundary(window, "\n", lineHalf, lines, (end) => !outside(end)),
+  ]);
+  if (atLine) return atLine;
+
+  // A line longer than half a part: cut it at a word, or anywhere.
+  const chars = codePointEnds(window, lines, lineEnds[line + 1]!);
+  const limit = chars[lastFitting(chars, fits)]!;
+  if (limit < minEnd) throw new Error(`a message budget of ${maxBytes} bytes is too small for this text`);
+  const atWord = firstFitting([lastBoundary(window, " ", Math.max(minEnd, Math.floor(limit / 2)), limit, () => true)]);
+  if (atWord) return atWord;
   const cut = cutAt(limit);
   return worstCaseContentBytes(cut.part) <= maxBytes ? cut : { part: rest.slice(0, limit), end: limit, reopen: "" };
 }
@@ -141,24 +157,28 @@ function lastBoundary(
 }
 
 /**
- * The length of the longest prefix of `window` (whole code points) whose worst-case content
- * fits `budget`, by binary search: the window as a whole does not fit.
+ * The index of the last of `ends` (ascending prefix lengths, the first fitting and the last
+ * not) whose prefix fits, by binary search.
  */
-function longestFitting(window: string, budget: number): number {
-  const ends = [0];
-  for (let i = 0; i < window.length;) {
-    i += (window.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
-    ends.push(i);
-  }
+function lastFitting(ends: readonly number[], fits: (end: number) => boolean): number {
   let lo = 0;
   let hi = ends.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
-    if (worstCaseContentBytes(window.slice(0, ends[mid])) <= budget) lo = mid;
+    if (fits(ends[mid]!)) lo = mid;
     else hi = mid;
   }
-  if (lo === 0) throw new Error("not even one character fits the message budget");
-  return ends[lo]!;
+  return lo;
+}
+
+/** The ends of the code points of `text` from `from` to `to` (both included). */
+function codePointEnds(text: string, from: number, to: number): number[] {
+  const ends = [from];
+  for (let i = from; i < to;) {
+    i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+    ends.push(i);
+  }
+  return ends;
 }
 
 interface FencedBlock {

@@ -229,7 +229,10 @@ describe("the runtime WebSocket", () => {
     await older.next("hello");
     const newer = await connect(reviewer);
     await newer.next("hello");
-    expect(await older.closed).toEqual({ code: 4000, reason: "replaced by a newer connection" });
+    expect(await older.closed).toEqual({
+      code: 4000,
+      reason: "replaced by a newer connection with this agent's token",
+    });
     newer.send({ v: 1, type: "ping", id: "still-here" });
     expect(await newer.next("pong")).toMatchObject({ id: "still-here" });
     await newer.close();

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import {
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
+  RUNTIME_CLOSE,
+  RUNTIME_CLOSE_REASON,
   commands,
   parseRuntimeFrame,
   type AckFrame,
@@ -19,6 +21,14 @@ import { WebSocket, type RawData } from "ws";
 import { ApiError } from "../api/ApiError.ts";
 import type { Db } from "../db/database.ts";
 import { RequestFailure, type AgentRequests } from "./AgentRequests.ts";
+import {
+  MAX_REQUESTS_IN_FLIGHT,
+  MAX_UNREAD_BYTES,
+  MAX_UNREAD_STALL_MS,
+  MAX_WAITING_REQUESTS,
+  OVERLOAD_CLOSE_GRACE_MS,
+  RESUME_UNREAD_BYTES,
+} from "./limits.ts";
 import { acknowledgeSignal, pendingSignals } from "./signalStore.ts";
 
 export interface ConnectedAgent {
@@ -41,6 +51,8 @@ interface PendingCommand {
  * One runtime's WebSocket, acting only as its agent. Sends `hello`, then every pending
  * signal, then new ones as they are stored, each once per connection and in order;
  * answers the runtime's requests; passes on the owner's commands; keeps its last state.
+ * Works on at most MAX_REQUESTS_IN_FLIGHT of its requests at once and stops reading its
+ * socket while that many run or while its answers lie unread (see limits.ts).
  */
 export class RuntimeConnection {
   /** Signals already sent on this connection and not yet acknowledged. */
@@ -51,8 +63,21 @@ export class RuntimeConnection {
   #alive = true;
   readonly #commands = new Map<string, PendingCommand>();
   #state: RuntimeState | null = null;
+  #resolveFirstState: (state: RuntimeState | null) => void = () => undefined;
+  readonly #firstState = new Promise<RuntimeState | null>((resolve) => (this.#resolveFirstState = resolve));
+  /** Requests and acknowledgements being worked on, and those read while the socket was being paused. */
+  #inFlight = 0;
+  readonly #waiting: (() => Promise<void>)[] = [];
+  #drainScheduled = false;
+  /** Whether MAX_UNREAD_BYTES of answers wait for the runtime to read them; the stall timer runs meanwhile. */
+  #backlogged = false;
+  #stallTimer: NodeJS.Timeout | null = null;
+  /** Set once the runtime is disconnected as overloaded: whatever else it sends is dropped. */
+  #dropping = false;
   /** When the runtime connected. */
   readonly connectedAt = new Date();
+  /** Names this connection in logs and message keys. */
+  readonly id = randomBytes(6).toString("hex");
 
   constructor(
     readonly agent: ConnectedAgent,
@@ -66,6 +91,10 @@ export class RuntimeConnection {
     ws.on("pong", () => (this.#alive = true));
     ws.on("error", (error) => log.warn({ err: error }, "runtime socket error"));
     ws.on("close", () => {
+      this.#dropping = true;
+      this.#resolveFirstState(null);
+      if (this.#stallTimer) clearTimeout(this.#stallTimer);
+      this.#waiting.length = 0;
       for (const [id, pending] of this.#commands) {
         clearTimeout(pending.timer);
         pending.reject(
@@ -83,6 +112,13 @@ export class RuntimeConnection {
   /** What the runtime last reported about itself, once it has. */
   get state(): RuntimeState | null {
     return this.#state;
+  }
+
+  /** The runtime's first report about itself; null if it closes or takes longer than `timeoutMs`. */
+  firstState(timeoutMs: number): Promise<RuntimeState | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+    return Promise.race([this.#firstState, timeout]).finally(() => clearTimeout(timer));
   }
 
   start(): void {
@@ -138,6 +174,8 @@ export class RuntimeConnection {
 
   /** Called by the heartbeat: false when the runtime never answered the previous ping. */
   heartbeat(): boolean {
+    // While paused its pong cannot be read; the stall timer and the requests' own timeouts bound a pause.
+    if (this.ws.isPaused) return true;
     if (!this.#alive) return false;
     this.#alive = false;
     this.ws.ping();
@@ -150,6 +188,8 @@ export class RuntimeConnection {
     const closed = new Promise<void>((resolve) => this.ws.once("close", () => resolve()));
     const timer = setTimeout(() => this.ws.terminate(), graceMs);
     this.ws.close(code, reason);
+    // The runtime's close frame has to be read; frames before it are dropped (#receive).
+    this.ws.resume();
     return closed.then(() => {
       clearTimeout(timer);
       return this.#delivery;
@@ -161,6 +201,7 @@ export class RuntimeConnection {
   }
 
   #receive(data: RawData, isBinary: boolean): void {
+    if (this.#dropping) return;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
     if (isBinary)
       return this.#error("invalid_frame", "binary frames are not part of the protocol; send JSON text frames");
@@ -177,18 +218,88 @@ export class RuntimeConnection {
       case "ping":
         return this.#send({ v: PROTOCOL_VERSION, type: "pong", ...(frame.id === undefined ? {} : { id: frame.id }) });
       case "ack":
-        void this.#acknowledge(frame);
-        return;
+        return this.#admit(() => this.#acknowledge(frame));
       case "request":
-        void this.#answer(frame);
-        return;
+        return this.#admit(() => this.#answer(frame));
       case "command_result":
         return this.#commandResult(frame);
       case "state":
         this.#state = frame.state;
+        this.#resolveFirstState(frame.state);
         this.onState(frame.state);
         return;
     }
+  }
+
+  /** Queues the work; it starts once a slot is free (see #scheduleDrain). */
+  #admit(work: () => Promise<void>): void {
+    if (this.#waiting.push(work) > MAX_WAITING_REQUESTS) {
+      return this.#overloaded(`sent over ${MAX_WAITING_REQUESTS} requests past the limit of ${MAX_REQUESTS_IN_FLIGHT}`);
+    }
+    this.#scheduleDrain();
+    this.#updateFlow();
+  }
+
+  /**
+   * Starts one waiting work per turn of the event loop: SQLite answers synchronously, so
+   * works started together run back to back, and one runtime's queue must not keep other
+   * sockets and the HTTP API waiting.
+   */
+  #scheduleDrain(): void {
+    if (this.#drainScheduled || this.#waiting.length === 0) return;
+    this.#drainScheduled = true;
+    setImmediate(() => {
+      this.#drainScheduled = false;
+      if (this.#dropping || this.#inFlight >= MAX_REQUESTS_IN_FLIGHT) return;
+      const work = this.#waiting.shift();
+      if (work) this.#run(work);
+      this.#scheduleDrain();
+      this.#updateFlow();
+    });
+  }
+
+  #run(work: () => Promise<void>): void {
+    this.#inFlight++;
+    void work()
+      .catch((error: unknown) => this.log.error({ err: error }, "a runtime frame's work failed"))
+      .finally(() => {
+        this.#inFlight--;
+        this.#scheduleDrain();
+        this.#updateFlow();
+      });
+  }
+
+  /** Reads the runtime's socket only while it is under both limits; disconnects one that stays backlogged. */
+  #updateFlow(): void {
+    if (!this.isOpen) return;
+    const unread = this.ws.bufferedAmount;
+    if (!this.#backlogged && unread >= MAX_UNREAD_BYTES) {
+      this.#backlogged = true;
+      this.log.warn({ unreadBytes: unread }, "the runtime is not reading its answers; no longer reading its requests");
+      this.#stallTimer = setTimeout(
+        () => this.#overloaded(`left ${MAX_UNREAD_BYTES} bytes of answers unread for ${MAX_UNREAD_STALL_MS} ms`),
+        MAX_UNREAD_STALL_MS,
+      );
+    } else if (this.#backlogged && unread <= RESUME_UNREAD_BYTES) {
+      this.#backlogged = false;
+      if (this.#stallTimer) clearTimeout(this.#stallTimer);
+      this.#stallTimer = null;
+      this.log.info("the runtime read its answers; reading its requests again");
+    }
+    const pause = this.#backlogged || this.#inFlight >= MAX_REQUESTS_IN_FLIGHT || this.#waiting.length > 0;
+    if (pause && !this.ws.isPaused) this.ws.pause();
+    else if (!pause && this.ws.isPaused) this.ws.resume();
+  }
+
+  #overloaded(what: string): void {
+    if (this.#dropping) return;
+    this.#dropping = true;
+    this.#waiting.length = 0;
+    if (this.#stallTimer) clearTimeout(this.#stallTimer);
+    this.#stallTimer = null;
+    if (!this.isOpen) return;
+    this.log.warn({ problem: what }, "disconnecting an overloaded runtime");
+    void this.close(RUNTIME_CLOSE.overloaded, RUNTIME_CLOSE_REASON.overloaded, OVERLOAD_CLOSE_GRACE_MS);
   }
 
   async #answer(frame: RequestFrame): Promise<void> {
@@ -259,6 +370,9 @@ export class RuntimeConnection {
   }
 
   #send(frame: ServerFrame): void {
-    if (this.isOpen) this.ws.send(JSON.stringify(frame));
+    if (!this.isOpen) return;
+    // Each flushed frame may bring the unread answers back under the limit.
+    this.ws.send(JSON.stringify(frame), () => this.#updateFlow());
+    this.#updateFlow();
   }
 }

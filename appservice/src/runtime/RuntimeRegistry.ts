@@ -1,10 +1,7 @@
-import type { CommandName, CommandParams, CommandResult } from "@aachat/protocol";
+import { RUNTIME_CLOSE, type CommandName, type CommandParams, type CommandResult } from "@aachat/protocol";
 import { ApiError } from "../api/ApiError.ts";
 import type { RuntimeStatus } from "../model/ModelContext.ts";
 import type { RuntimeConnection } from "./RuntimeConnection.ts";
-
-/** WebSocket close code when the connection's token stops being valid. */
-export const RUNTIME_CLOSE_CREDENTIALS_CHANGED = 4001;
 
 /** How long a command may take: starting a session spawns an agent process and opens a conversation. */
 const COMMAND_TIMEOUT_MS: Record<CommandName, number> = {
@@ -39,12 +36,13 @@ export class RuntimeRegistry {
     const connection = this.#connections.get(agentId);
     if (!connection) return;
     this.#connections.delete(agentId);
-    void connection.close(RUNTIME_CLOSE_CREDENTIALS_CHANGED, reason);
+    void connection.close(RUNTIME_CLOSE.credentialsChanged, reason);
   }
 
   status(agentId: number): RuntimeStatus {
     const connection = this.#connections.get(agentId);
-    return connection
+    // A connection being closed (e.g. an overloaded one) no longer counts as the agent's runtime.
+    return connection?.isOpen
       ? { online: true, connectedAt: connection.connectedAt, state: connection.state }
       : { online: false, connectedAt: null, state: null };
   }

@@ -2,16 +2,16 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
-import { MAX_FRAME_BYTES, type RuntimeState } from "@aachat/protocol";
+import { MAX_FRAME_BYTES, RUNTIME_CLOSE, RUNTIME_CLOSE_REASON, type RuntimeState } from "@aachat/protocol";
 import { agentForRuntimeToken } from "../model/agents.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
 import { AgentRequests } from "./AgentRequests.ts";
 import { RuntimeConnection, type ConnectedAgent } from "./RuntimeConnection.ts";
 import type { RuntimeRegistry } from "./RuntimeRegistry.ts";
+import { noticeReplacement } from "./replacementNotice.ts";
 import { bearerToken, rejectUpgrade } from "./upgradeResponses.ts";
 
 export const RUNTIME_SOCKET_PATH = "/runtime/v1/socket";
-export const CLOSE_REPLACED = 4000;
 const CLOSE_GOING_AWAY = 1001;
 
 export interface RuntimeSocketServerOptions {
@@ -133,8 +133,10 @@ export class RuntimeSocketServer {
       if (!registry.status(agent.id).online) publish(false, null);
     });
     if (older) {
+      // Newer wins: a runtime that lost its connection unnoticed must be able to come back.
       connectionLog.info("a newer runtime connection replaces the older one");
-      void older.close(CLOSE_REPLACED, "replaced by a newer connection");
+      void older.close(RUNTIME_CLOSE.replaced, RUNTIME_CLOSE_REASON.replaced);
+      void noticeReplacement(model, older.state, connection, connectionLog);
     }
     connectionLog.info("runtime connected");
     publish(true, null);

@@ -17,5 +17,6 @@ export { readRuntimeConfig, runtimeConfigSchema, RuntimeConfigError } from "./da
 export type { RuntimeConfig, RuntimeConfigInput } from "./daemon/config.ts";
 export { controlCall, ControlUnavailableError } from "./daemon/controlClient.ts";
 export type { RuntimeStatus } from "./daemon/controlProtocol.ts";
+export { readLastStop, type LastStop } from "./daemon/lastStop.ts";
 export { RUNTIME_VERSION } from "./version.ts";
 export type { SignalPayload } from "@aachat/protocol";

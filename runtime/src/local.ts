@@ -12,3 +12,4 @@ export type { RuntimeStatus } from "./daemon/controlProtocol.ts";
 /** The runtime program: `node RUNTIME_BIN AGENT_NAME`. */
 export const RUNTIME_BIN = fileURLToPath(new URL("../bin/aachat-runtime.js", import.meta.url));
 export { tailLines } from "./daemon/logTail.ts";
+export { readLastStop, type LastStop } from "./daemon/lastStop.ts";

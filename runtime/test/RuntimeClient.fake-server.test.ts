@@ -5,6 +5,7 @@ import path from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
+import { RUNTIME_CLOSE, RUNTIME_CLOSE_REASON } from "@aachat/protocol";
 import { waitUntil } from "../../test/support/waits.ts";
 import { RuntimeClient } from "../src/index.ts";
 
@@ -72,6 +73,28 @@ describe("the runtime client against a misbehaving server", () => {
     expect(authorizations[0]).toBe("Bearer aart_secret");
     const ping = JSON.parse(received[0]!) as { v: number; type: string; id: string };
     expect(ping).toMatchObject({ v: 1, type: "ping" });
+    await client.stop();
+    expect(await client.stopped).toEqual({ reason: "requested", error: null });
+  });
+
+  it("reconnects after the appservice disconnects it as overloaded, instead of stopping", async () => {
+    const port = (wss.address() as AddressInfo).port;
+    const client = new RuntimeClient({
+      serverUrl: `ws://127.0.0.1:${port}`,
+      token: "aart_secret",
+      logger,
+      onSignal: async () => undefined,
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
+    let connected = 0;
+    const closes: { code: number; reason: string }[] = [];
+    client.on("connected", () => connected++);
+    client.on("disconnected", (close) => closes.push(close));
+    client.start();
+    await waitUntil("the client is connected", async () => connected === 1);
+    sockets[0]!.close(RUNTIME_CLOSE.overloaded, RUNTIME_CLOSE_REASON.overloaded);
+    await waitUntil("the client reconnected", async () => connected === 2);
+    expect(closes).toEqual([{ code: RUNTIME_CLOSE.overloaded, reason: RUNTIME_CLOSE_REASON.overloaded }]);
     await client.stop();
     expect(await client.stopped).toEqual({ reason: "requested", error: null });
   });

@@ -13,6 +13,7 @@ import {
   stopLocalRuntime,
   writeRuntimeConfig,
 } from "../runtime/localRuntime.ts";
+import type { LastStop } from "@aachat/runtime/local";
 import { agentsDir } from "../stack/agentsDir.ts";
 import { addJsonOption, checkAgentName, checked, loggedIn, type JsonOption, type Session } from "./apiCommand.ts";
 import { projectSelector, sessionIdParam } from "../../../appservice/src/api/schemas.ts";
@@ -208,14 +209,18 @@ export function registerAgentRuntimeCommands(agent: Command): void {
   ).action(async (nameArg: string | undefined, options: TargetOptions) => {
     if (nameArg === undefined || options.all) {
       const rows = await Promise.all(
-        (await localRuntimeNames()).map(async (name) => ({ name, status: await localStatus(name) })),
+        (await localRuntimeNames()).map(async (name) => {
+          const status = await localStatus(name);
+          return { name, status, lastStop: status ? null : await localLastStop(name) };
+        }),
       );
       printResult(options.json === true, rows, () => renderRuntimeTable(rows));
       return;
     }
     const name = checkAgentName("NAME", nameArg);
     const status = await localStatus(name);
-    printResult(options.json === true, { name, status }, () => renderRuntimeStatus(name, status));
+    const lastStop = status ? null : await localLastStop(name);
+    printResult(options.json === true, { name, status, lastStop }, () => renderRuntimeStatus(name, status, lastStop));
   });
 }
 
@@ -233,6 +238,12 @@ export async function resumeRuntimes(): Promise<string[]> {
     }
   }
   return started;
+}
+
+/** Why the agent's runtime on this machine last stopped on its own (displaced, token refused), if it did. */
+async function localLastStop(name: string): Promise<LastStop | null> {
+  const { readLastStop, runtimePaths } = await import("@aachat/runtime/local");
+  return readLastStop(runtimePaths(name));
 }
 
 function requireName(nameArg: string | undefined): string {

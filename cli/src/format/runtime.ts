@@ -1,5 +1,5 @@
 import type { SessionState } from "@aachat/protocol";
-import type { RuntimeStatus } from "@aachat/runtime/local";
+import type { LastStop, RuntimeStatus } from "@aachat/runtime/local";
 import { shortTime, table } from "./table.ts";
 
 const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
@@ -33,14 +33,26 @@ export function renderSession(session: SessionState): string {
   return `session ${session.id} covering ${projects}: ${session.status} (${session.agent}${conversation})${turn}${queued}${error}`;
 }
 
-export function renderRuntimeStatus(name: string, status: RuntimeStatus | null): string {
+/** Why a runtime that is not running stopped on its own; "" when it did not. */
+function renderLastStop(name: string, lastStop: LastStop | null | undefined): string {
+  if (!lastStop) return "";
+  if (lastStop.reason === "auth") return ` It stopped at ${shortTime(lastStop.at)}: ${lastStop.message}.`;
+  return (
+    ` It was displaced at ${shortTime(lastStop.at)}: another runtime connected with this agent's token and replaced it.` +
+    ` If that wasn't you, rotate the token: \`aachat agent token rotate ${name}\`.`
+  );
+}
+
+export function renderRuntimeStatus(name: string, status: RuntimeStatus | null, lastStop?: LastStop | null): string {
   if (!status)
-    return `The runtime of ${name} is not running on this machine. Start it with \`aachat agent start ${name} -p PROJECT\`.`;
+    return `The runtime of ${name} is not running on this machine.${renderLastStop(name, lastStop)} Start it with \`aachat agent start ${name} -p PROJECT\`.`;
   const connection = status.connected
     ? "connected"
-    : status.problem
-      ? `not connected: ${status.problem}`
-      : "not connected (retrying)";
+    : status.displaced
+      ? `not connected since ${shortTime(status.displaced.at)}: ${status.problem ?? "displaced by another runtime"}`
+      : status.problem
+        ? `not connected: ${status.problem}`
+        : "not connected (retrying)";
   const lines = [
     `The runtime of ${name} is running (pid ${status.pid}, version ${status.version}, since ${shortTime(status.startedAt)}, ${Math.round(status.memory.rssMb)} MiB), ${connection}.`,
   ];
@@ -50,14 +62,24 @@ export function renderRuntimeStatus(name: string, status: RuntimeStatus | null):
   return lines.join("\n");
 }
 
-export function renderRuntimeTable(rows: { name: string; status: RuntimeStatus | null }[]): string {
+export function renderRuntimeTable(
+  rows: { name: string; status: RuntimeStatus | null; lastStop?: LastStop | null }[],
+): string {
   if (rows.length === 0)
     return "No agent runtimes on this machine yet. Start one with `aachat agent start NAME -p PROJECT`.";
   return table(
     ["AGENT", "RUNTIME", "PID", "SESSIONS"],
-    rows.map(({ name, status }) => [
+    rows.map(({ name, status, lastStop }) => [
       name,
-      status ? (status.connected ? "connected" : "running, not connected") : "stopped",
+      status
+        ? status.connected
+          ? "connected"
+          : status.displaced
+            ? "displaced"
+            : "running, not connected"
+        : lastStop?.reason === "displaced"
+          ? "stopped (displaced)"
+          : "stopped",
       status ? String(status.pid) : "-",
       status ? status.sessions.map((s) => `${s.id} ${s.status}`).join(", ") || "none" : "-",
     ]),

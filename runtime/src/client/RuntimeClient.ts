@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import {
   PROTOCOL_VERSION,
+  RUNTIME_CLOSE,
   commands,
   parseServerFrame,
   requestMethods,
@@ -19,9 +20,9 @@ import type { Logger } from "pino";
 import { WebSocket, type RawData } from "ws";
 
 /** Close code: the agent's runtime token was rotated or revoked. */
-export const CLOSE_TOKEN_REVOKED = 4001;
+export const CLOSE_TOKEN_REVOKED = RUNTIME_CLOSE.credentialsChanged;
 /** Close code: another connection of the same agent replaced this one. */
-export const CLOSE_REPLACED = 4000;
+export const CLOSE_REPLACED = RUNTIME_CLOSE.replaced;
 
 /** The appservice refused the runtime token (HTTP 401 at upgrade, or close code 4001). */
 export class RuntimeAuthError extends Error {
@@ -31,12 +32,16 @@ export class RuntimeAuthError extends Error {
   }
 }
 
-/** A newer runtime connection of the same agent took over (close code 4000). */
+/** A newer runtime connection of the same agent took over (close code 4000): this runtime is displaced. */
 export class RuntimeReplacedError extends Error {
   override readonly name = "RuntimeReplacedError";
+  /** When it happened. */
+  readonly at = new Date().toISOString();
   constructor(agentName?: string) {
+    const agent = agentName ?? "NAME";
     super(
-      `another runtime of ${agentName ? `agent ${agentName}` : "this agent"} connected and took over; this one has stopped`,
+      `displaced: another runtime connected with the token of agent ${agent} and replaced this one, which stops ` +
+        `and will not reconnect. If that wasn't you, rotate the token: \`aachat agent token rotate ${agent}\``,
     );
   }
 }
@@ -111,13 +116,15 @@ interface PendingRequest {
 
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 const DEFAULT_HEARTBEAT = { intervalMs: 25_000, timeoutMs: 10_000 };
+/** After being disconnected as overloaded, reconnect no sooner than this step of the backoff (~4 s by default). */
+const OVERLOADED_BACKOFF_ATTEMPT = 4;
 
 /**
  * One agent's connection to the appservice: a single WebSocket that receives signals
  * (each handed to `onSignal` in order, then acknowledged), sends the agent's requests and
  * their answers back, carries out the owner's commands and reports the runtime's state.
- * Reconnects with backoff on its own; stops for good when its token is refused or a newer
- * runtime of the agent takes over.
+ * Reconnects with backoff on its own (after being disconnected as overloaded too); stops for
+ * good when its token is refused or a newer runtime of the agent takes over.
  */
 export class RuntimeClient {
   readonly #options: RuntimeClientOptions;
@@ -337,6 +344,13 @@ export class RuntimeClient {
         this.#log.error({ code, reason }, error.message);
         void this.#finish({ reason: "replaced", error });
         return;
+      }
+      if (code === RUNTIME_CLOSE.overloaded) {
+        this.#log.error(
+          { code, reason },
+          "the appservice disconnected this runtime for sending more than it takes while leaving answers unread; reconnecting after a pause",
+        );
+        this.#attempt = Math.max(this.#attempt, OVERLOADED_BACKOFF_ATTEMPT);
       }
       if (refusedStatus !== null) this.#log.warn({ status: refusedStatus }, "the appservice refused the upgrade");
       this.#scheduleReconnect();

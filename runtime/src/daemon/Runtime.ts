@@ -3,7 +3,7 @@ import path from "node:path";
 import type { McpServer } from "@agentclientprotocol/sdk";
 import type { CommandFrame, RuntimeState, SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
-import { CommandError, RuntimeClient, type RuntimeStopped } from "../client/RuntimeClient.ts";
+import { CommandError, RuntimeClient, RuntimeReplacedError, type RuntimeStopped } from "../client/RuntimeClient.ts";
 import { SignalJournal } from "../client/SignalJournal.ts";
 import { ChatTools, type ToolSession } from "../mcp/ChatTools.ts";
 import { MemorySync } from "../memory/MemorySync.ts";
@@ -15,6 +15,7 @@ import { IdentityHolder } from "./AgentIdentity.ts";
 import type { RuntimeConfig } from "./config.ts";
 import type { ControlRequest, ControlResponse, RuntimeStatus } from "./controlProtocol.ts";
 import { ControlServer } from "./ControlServer.ts";
+import { clearLastStop, writeLastStop } from "./lastStop.ts";
 import { tailLines } from "./logTail.ts";
 import type { RuntimePaths } from "./paths.ts";
 import { SignalRouter } from "./SignalRouter.ts";
@@ -58,6 +59,8 @@ export class Runtime {
   #chatTools!: ChatTools;
   #routing: Promise<void> = Promise.resolve();
   #problem: string | null = null;
+  /** Set when another runtime with this agent's token replaced this one. */
+  #displaced: { at: string } | null = null;
   #stopping: Promise<void> | null = null;
   #resolveExit: (exit: RuntimeExit) => void = () => undefined;
   /** Resolves when the runtime has stopped, with why. */
@@ -84,6 +87,7 @@ export class Runtime {
       log,
     );
     this.#journal = await SignalJournal.open(paths.dir);
+    await clearLastStop(paths);
     const identity = () => this.#identity.get();
     this.#client = new RuntimeClient({
       serverUrl: config.serverUrl,
@@ -106,6 +110,7 @@ export class Runtime {
       this.#problem = null;
     });
     this.#client.on("stopped", (stopped) => {
+      if (stopped.error instanceof RuntimeReplacedError) this.#displaced = { at: stopped.error.at };
       if (stopped.reason !== "requested") {
         this.#problem = stopped.error?.message ?? stopped.reason;
         void this.#stop("shutdown", { reason: stopped.reason, error: stopped.error });
@@ -182,11 +187,26 @@ export class Runtime {
       await this.#client.stop();
       await this.#routing;
       await this.#journal.close();
+      // Recorded while the control socket still answers, so `aachat agent status` always finds one or the other.
+      await this.#recordStop(exit);
       await this.#control.close();
       this.#log.info({ mode }, "runtime stopped");
       this.#resolveExit(exit);
     })();
     return this.#stopping;
+  }
+
+  /** Leaves why the runtime gave up where `aachat agent status` finds it after the process is gone. */
+  async #recordStop(exit: RuntimeExit): Promise<void> {
+    if (exit.reason !== "replaced" && exit.reason !== "auth") return;
+    const stop = {
+      reason: exit.reason === "replaced" ? ("displaced" as const) : ("auth" as const),
+      at: this.#displaced?.at ?? new Date().toISOString(),
+      message: exit.error?.message ?? exit.reason,
+    };
+    await writeLastStop(this.#options.paths, stop).catch((error: unknown) =>
+      this.#log.error({ err: error }, "could not record why the runtime stopped"),
+    );
   }
 
   status(): RuntimeStatus {
@@ -197,6 +217,7 @@ export class Runtime {
       startedAt: this.#startedAt,
       connected: this.#client.connected,
       problem: this.#problem,
+      displaced: this.#displaced,
       sessions: this.#sessions.states(),
       memory: memoryMb(),
     };

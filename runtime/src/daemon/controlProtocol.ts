@@ -29,6 +29,11 @@ export const runtimeStatus = z.strictObject({
   connected: z.boolean(),
   /** Why the runtime cannot connect, when it knows (e.g. its token was refused). */
   problem: z.string().nullable(),
+  /**
+   * Set once another runtime connected with this agent's token and replaced this one: it
+   * stopped connecting for good. Optional: older runtimes do not report it.
+   */
+  displaced: z.strictObject({ at: isoTime }).nullable().optional(),
   sessions: z.array(sessionState),
   /** The runtime process's memory, MiB (not its agents'). */
   memory: z.strictObject({ rssMb: z.number(), heapUsedMb: z.number(), externalMb: z.number() }),

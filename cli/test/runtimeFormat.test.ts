@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { renderRuntimeStatus, renderRuntimeTable } from "../src/format/runtime.ts";
+import { shortTime } from "../src/format/table.ts";
+
+const at = "2026-11-26T00:14:00.000Z";
+
+describe("a runtime that stopped on its own", () => {
+  it("says it was displaced, and how to rotate the token", () => {
+    const text = renderRuntimeStatus("reviewer", null, { reason: "displaced", at, message: "displaced: …" });
+    expect(text).toBe(
+      `The runtime of reviewer is not running on this machine. It was displaced at ${shortTime(at)}: another ` +
+        "runtime connected with this agent's token and replaced it. If that wasn't you, rotate the token: " +
+        "`aachat agent token rotate reviewer`. Start it with `aachat agent start reviewer -p PROJECT`.",
+    );
+    expect(
+      renderRuntimeTable([{ name: "reviewer", status: null, lastStop: { reason: "displaced", at, message: "" } }]),
+    ).toContain("stopped (displaced)");
+  });
+
+  it("says nothing more when it was stopped by its owner", () => {
+    expect(renderRuntimeStatus("reviewer", null, null)).toBe(
+      "The runtime of reviewer is not running on this machine. Start it with `aachat agent start reviewer -p PROJECT`.",
+    );
+  });
+});

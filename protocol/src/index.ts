@@ -5,5 +5,3 @@ export * from "./commands.ts";
 export * from "./state.ts";
 export * from "./frames.ts";
 export * from "./closeCodes.ts";
-export * from "./messageContent.ts";
-export { markdownToHtml } from "./markdown.ts";

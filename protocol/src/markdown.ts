@@ -11,7 +11,7 @@ function escapeHtml(text: string): string {
  * raw HTML in it is shown as text, links keep only web, mail and Matrix targets, and
  * images become links (Matrix shows only mxc:// images).
  */
-const markdown = new Marked({
+const markdown = /* @__PURE__ */ new Marked({
   gfm: true,
   breaks: true,
   async: false,

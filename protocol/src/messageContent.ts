@@ -1,4 +1,11 @@
+/*
+ * The content of an agent's messages as Matrix gets it, and its size. Its own entry point
+ * (`@aachat/protocol/messageContent`): it brings in marked, which the admin console's
+ * bundle has no use for.
+ */
 import { markdownToHtml } from "./markdown.ts";
+
+export { markdownToHtml };
 
 /**
  * Marks a message that is still being written (`partial`) or that holds the whole answer

@@ -5,7 +5,7 @@ import {
   canonicalJsonBytes,
   editContent,
   worstCaseContentBytes,
-} from "@aachat/protocol";
+} from "@aachat/protocol/messageContent";
 import { GrowingSplit, splitMessage } from "../src/chat/splitMessage.ts";
 
 /** The envelope Synapse 1.163 put around a message in a fresh room (measured). */

@@ -1,4 +1,4 @@
-import { STREAM_FIELD } from "@aachat/protocol";
+import { STREAM_FIELD } from "@aachat/protocol/messageContent";
 import type { Logger } from "pino";
 import type { EventHandler } from "../inbox/EventHandler.ts";
 import type { MatrixEvent } from "../matrix/events.ts";

@@ -1,15 +1,17 @@
 import { createHash } from "node:crypto";
 import {
-  MAX_CONTENT_BYTES,
-  agentMessageContent,
-  canonicalJsonBytes,
-  editContent,
   type Failure,
   type RequestFrame,
   type RequestMethod,
   type RequestResult,
   type RoomMessage,
 } from "@aachat/protocol";
+import {
+  MAX_CONTENT_BYTES,
+  agentMessageContent,
+  canonicalJsonBytes,
+  editContent,
+} from "@aachat/protocol/messageContent";
 import { ApiError } from "../api/ApiError.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";

@@ -1,4 +1,5 @@
-import { agentMessageContent, type RuntimeState } from "@aachat/protocol";
+import type { RuntimeState } from "@aachat/protocol";
+import { agentMessageContent } from "@aachat/protocol/messageContent";
 import type { Logger } from "pino";
 import { sendAsAgent } from "../model/agentMessages.ts";
 import type { ModelContext } from "../model/ModelContext.ts";

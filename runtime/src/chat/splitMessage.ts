@@ -1,4 +1,4 @@
-import { MAX_CONTENT_BYTES, worstCaseContentBytes } from "@aachat/protocol";
+import { MAX_CONTENT_BYTES, worstCaseContentBytes } from "@aachat/protocol/messageContent";
 
 /** Kept free while searching, for the fence a part cut inside a code block gets closed with. */
 const FENCE_RESERVE_BYTES = 128;

@@ -6,7 +6,7 @@ const FENCE_RESERVE_BYTES = 128;
 const MIN_BUDGET_BYTES = 1024;
 
 /** Where a part begins: an offset in the text, after the fence it reopens (if cut in code). */
-export interface PartStart {
+interface PartStart {
   offset: number;
   reopen: string;
 }
@@ -45,7 +45,7 @@ export class GrowingSplit {
   }
 }
 
-export function splitFrom(text: string, start: PartStart, maxBytes: number): { parts: string[]; starts: PartStart[] } {
+function splitFrom(text: string, start: PartStart, maxBytes: number): { parts: string[]; starts: PartStart[] } {
   if (maxBytes < MIN_BUDGET_BYTES) throw new Error(`a message budget of ${maxBytes} bytes is too small`);
   const parts: string[] = [];
   const starts: PartStart[] = [];

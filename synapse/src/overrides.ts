@@ -46,6 +46,30 @@ export function testModeRateLimits(): Record<string, unknown> {
 }
 
 /**
+ * The embedded homeserver serves one team on one machine, where every client, the CLI and
+ * the console log in from 127.0.0.1: Synapse's public-internet defaults (a few logins, a
+ * message every few seconds) lock that team out after a typo or a quick exchange. These
+ * still stop a runaway script; a public server keeps Synapse's defaults (see the compose
+ * deployment's docs).
+ */
+export function localTeamRateLimits(): Record<string, unknown> {
+  return {
+    rc_message: { per_second: 20, burst_count: 200 },
+    rc_login: {
+      address: { per_second: 1, burst_count: 30 },
+      account: { per_second: 1, burst_count: 30 },
+      failed_attempts: { per_second: 0.2, burst_count: 10 },
+    },
+    rc_joins: { local: { per_second: 10, burst_count: 50 }, remote: { per_second: 1, burst_count: 10 } },
+    rc_invites: {
+      per_room: { per_second: 10, burst_count: 50 },
+      per_user: { per_second: 10, burst_count: 50 },
+      per_issuer: { per_second: 10, burst_count: 50 },
+    },
+  };
+}
+
+/**
  * What aachat decides about the homeserver, layered over the generated homeserver.yaml. Synapse merges
  * config files shallowly, so each top-level key here replaces the generated one entirely.
  */
@@ -79,6 +103,6 @@ export function buildOverrides(
     presence: { enabled: !opts.testMode },
   };
   if (extraSharedSecret) overrides.registration_shared_secret = extraSharedSecret;
-  if (opts.testMode) Object.assign(overrides, { bcrypt_rounds: 4 }, testModeRateLimits());
+  Object.assign(overrides, opts.testMode ? { bcrypt_rounds: 4, ...testModeRateLimits() } : localTeamRateLimits());
   return overrides;
 }

@@ -96,25 +96,61 @@ async function runStack(paths: StackPaths, options: UpOptions): Promise<number> 
     await synapse.stop();
     throw error;
   }
-  return runUntilStopped(synapse, appservice);
+  return runUntilStopped(synapse, appservice, () => startSynapse(venvPython, synapseOptions, log));
 }
 
-/** Waits for Ctrl-C (or SIGTERM), or for Synapse to die, then stops everything it started. */
-async function runUntilStopped(synapse: RunningSynapse, appservice: RunningAppservice): Promise<number> {
+/** A Synapse that dies this often within the window is not restarted again: something is wrong with it. */
+const SYNAPSE_RESTARTS = 3;
+const SYNAPSE_RESTART_WINDOW_MS = 60_000;
+
+/**
+ * Waits for Ctrl-C (or SIGTERM), then stops everything it started. A Synapse that dies on
+ * its own is started again while the appservice keeps running (its queues wait for the
+ * homeserver), unless it keeps dying.
+ */
+async function runUntilStopped(
+  firstSynapse: RunningSynapse,
+  appservice: RunningAppservice,
+  restartSynapse: () => Promise<RunningSynapse>,
+): Promise<number> {
   const stopSignal = new Promise<string>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
-  const outcome = await Promise.race([
-    stopSignal.then((signal) => ({ kind: "signal" as const, signal })),
-    synapse.exited.then((code) => ({ kind: "synapse-exited" as const, code })),
-  ]);
-  if (outcome.kind === "signal") progress(`\nStopping (${outcome.signal})…`);
-  else progress(`\nSynapse exited unexpectedly (code ${outcome.code}); see ${synapse.logPath}. Stopping…`);
+  let synapse = firstSynapse;
+  const deaths: number[] = [];
+  let exitCode = 0;
+  for (;;) {
+    const outcome = await Promise.race([
+      stopSignal.then((signal) => ({ kind: "signal" as const, signal })),
+      synapse.exited.then((code) => ({ kind: "synapse-exited" as const, code })),
+    ]);
+    if (outcome.kind === "signal") {
+      progress(`\nStopping (${outcome.signal})…`);
+      break;
+    }
+    const now = Date.now();
+    deaths.push(now);
+    const recent = deaths.filter((at) => now - at < SYNAPSE_RESTART_WINDOW_MS).length;
+    if (recent > SYNAPSE_RESTARTS) {
+      progress(`\nSynapse exited again (code ${outcome.code}); see ${synapse.logPath}. Stopping…`);
+      exitCode = 1;
+      break;
+    }
+    progress(`\nSynapse exited unexpectedly (code ${outcome.code}); see ${synapse.logPath}. Starting it again…`);
+    try {
+      synapse = await restartSynapse();
+      progress("Synapse is back.");
+    } catch (error) {
+      progress(`Synapse could not start again: ${(error as Error).message}. Stopping…`);
+      exitCode = 1;
+      break;
+    }
+  }
   await appservice.close();
   await synapse.stop();
   progress("Stopped.");
-  return outcome.kind === "signal" ? 0 : 1;
+  return exitCode;
 }
 
 function printReady(

@@ -5,6 +5,7 @@ import {
   ControlUnavailableError,
   RUNTIME_BIN,
   runtimeConfigSchema,
+  readLastStop,
   runtimePaths,
   runtimesDir,
   type RuntimeConfigInput,
@@ -130,7 +131,9 @@ export async function runtimesToResume(): Promise<string[]> {
   for (const name of await localRuntimeNames()) {
     const stored = await readFile(runtimePaths(name).sessions, "utf8").catch(() => "");
     const sessions = (safeJson(stored) as { sessions?: unknown[] } | undefined)?.sessions ?? [];
-    if (sessions.length > 0 && (await localStatus(name)) === null) names.push(name);
+    // A runtime displaced by another one with its token, or refused it, would only fight it or fail again.
+    const stoppedForGood = (await readLastStop(runtimePaths(name))) !== null;
+    if (sessions.length > 0 && !stoppedForGood && (await localStatus(name)) === null) names.push(name);
   }
   return names;
 }

@@ -95,11 +95,17 @@ describe("an agent's sessions (scripted ACP agent)", () => {
     expect(log.filter((entry) => entry.method === "session/prompt").at(-1)?.params.prompt?.[0]?.text).toBe("/compact");
   });
 
-  it("brings the session back when its agent process dies mid-turn, and says so in the room", async () => {
+  it("brings the session back when its agent process dies mid-turn, runs the turn once more, then says so in the room", async () => {
     const crashed = await ask(helper, "Helper, crash now [crash]", (text) => text.includes("⚠️"));
     expect(crashed).toMatch(
       /^⚠️ The agent process stopped during this turn \(exit code 1\)\. The session is restarting; ask again\.$/,
     );
+    const prompts = (await readFile(agentLog, "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { method: string; params: unknown })
+      .filter((entry) => entry.method === "session/prompt" && JSON.stringify(entry.params).includes("crash now"));
+    expect(prompts).toHaveLength(2);
     await waitUntil(
       "the session is ready again",
       async () => (await sessionsOf(helper.agent.name))[0]?.status === "ready",

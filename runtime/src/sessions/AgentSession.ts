@@ -9,7 +9,7 @@ import type { RuntimeConfig } from "../daemon/config.ts";
 import type { ToolSession } from "../mcp/ChatTools.ts";
 import type { MemorySync } from "../memory/MemorySync.ts";
 import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
-import { Turn } from "../turns/Turn.ts";
+import { diedUnasked, Turn } from "../turns/Turn.ts";
 import { AcpProcess, AgentExitedError } from "./AcpProcess.ts";
 import { agentCommand, agentEnvironment } from "./agentCommand.ts";
 import { allowChatTools } from "./allowChatTools.ts";
@@ -41,6 +41,8 @@ export interface SessionDeps {
 
 /** How long a cancelled prompt may take to end before its agent process is killed and the session recovered. */
 const CANCEL_GRACE_MS = 40_000;
+/** How often a turn is run again after the agent process died during it. */
+const RUNS_AFTER_AGENT_EXIT = 1;
 /** Recovery attempts after the agent process died, and the waits between them. */
 const RECOVERY_DELAYS_MS = [0, 2_000, 10_000];
 
@@ -68,6 +70,8 @@ export class AgentSession implements ToolSession {
   #pumping: Promise<void> | null = null;
   #stopping = false;
   #recovering: Promise<void> | null = null;
+  /** Signals whose turn was cut short by the agent process dying, and how often. */
+  readonly #interrupted = new Map<string, number>();
 
   constructor(record: SessionRecord, deps: SessionDeps) {
     this.id = record.id;
@@ -253,7 +257,8 @@ export class AgentSession implements ToolSession {
 
   async #drain(): Promise<void> {
     while (!this.#stopping && this.#queue.length > 0) {
-      if (this.#status === "starting") return; // picked up again once ready
+      // Picked up again once ready (also when the agent just died and its recovery has yet to begin).
+      if (this.#status === "starting" || (this.#status !== "failed" && !this.#process?.running)) return;
       const item = this.#queue.shift()!;
       this.#deps.changed();
       if (item.kind === "compact") {
@@ -282,6 +287,7 @@ export class AgentSession implements ToolSession {
       editIntervalMs: config.editIntervalMs,
       log: turnLog,
       prompt: (blocks) => this.#prompt(blocks),
+      retriedIfAgentExits: (this.#interrupted.get(signal.id) ?? 0) < RUNS_AFTER_AGENT_EXIT,
     });
     this.#turn = turn;
     this.#turnStartedAt = new Date().toISOString();
@@ -294,6 +300,15 @@ export class AgentSession implements ToolSession {
     );
     this.#turn = null;
     this.#turnStartedAt = null;
+    const interrupted = this.#interrupted.get(signal.id) ?? 0;
+    if (diedUnasked(outcome) && !turn.stopping && interrupted < RUNS_AFTER_AGENT_EXIT) {
+      // The recovered session answers it first, in the same message.
+      this.#interrupted.set(signal.id, interrupted + 1);
+      this.#queue.unshift({ kind: "signal", signal });
+      turnLog.info("the agent process died during the turn; it runs again once the session is back");
+      return;
+    }
+    this.#interrupted.delete(signal.id);
     if (this.#workspace) {
       await this.#deps.memory.publish(
         this.#workspace,

@@ -28,11 +28,21 @@ export interface TurnInput {
   log: Logger;
   /** Sends the prompt to the session's agent and resolves with its answer. */
   prompt(blocks: ContentBlock[]): Promise<PromptResponse>;
+  /**
+   * The session runs the turn again if the agent process dies during it: its answer is then
+   * left as it stands (the next run edits the same message) instead of ending in a notice.
+   */
+  retriedIfAgentExits?: boolean;
 }
 
 export type TurnOutcome =
   | { kind: "answered"; stopReason: PromptResponse["stopReason"] }
   | { kind: "failed"; error: unknown; agentExited: boolean };
+
+/** The agent process died during the turn, nobody had stopped it: running it again can answer it. */
+export function diedUnasked(outcome: TurnOutcome): boolean {
+  return outcome.kind === "failed" && outcome.agentExited;
+}
 
 /**
  * One prompt turn for one signal: the agent shows as typing, its answer streams into one
@@ -114,6 +124,10 @@ export class Turn {
       outcome = { kind: "answered", stopReason: response.stopReason };
     } catch (error) {
       outcome = { kind: "failed", error, agentExited: error instanceof AgentExitedError };
+    }
+    if (this.#input.retriedIfAgentExits && diedUnasked(outcome) && !this.#stoppedBy) {
+      typing.stop();
+      return outcome;
     }
     try {
       const final = this.#finalText(outcome);

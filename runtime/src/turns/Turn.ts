@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type {
   ContentBlock,
   PromptResponse,
@@ -54,6 +55,7 @@ export class Turn {
   readonly #transcript = new TurnTranscript();
   readonly #stream: ReplyStream;
   readonly #abort = new AbortController();
+  readonly #runId = randomBytes(4).toString("hex");
   #stoppedBy: string | null = null;
 
   constructor(input: TurnInput) {
@@ -102,7 +104,9 @@ export class Turn {
       threadRootId: signal.threadRootId,
       replyTo: signal.eventId,
       mentions: [...new Set([identity.ownerUserId, signal.sender])],
-      key: `permission:${signal.id}:${request.toolCall.toolCallId}`,
+      // A question asked again after a restart is a new message: an answer given to the old one
+      // may already have been used, or have arrived while nobody was listening.
+      key: `permission:${signal.id}:${request.toolCall.toolCallId}:${this.#runId}`,
       log,
     };
     return this.#input.permissions

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { scriptedAgentCommand } from "../test/support/scriptedAgent.ts";
 import { RoomEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -14,7 +14,6 @@ import { readRss } from "./proc.ts";
 import type { Stack } from "./stack.ts";
 import { summarize, type Summary } from "./stats.ts";
 
-const SCRIPTED_AGENT = fileURLToPath(new URL("../test/support/scripted-agent/main.ts", import.meta.url));
 const PER_ROUND_TIMEOUT_MS = 20_000;
 const SETUP_TIMEOUT_MS = 60_000;
 
@@ -219,7 +218,7 @@ async function startRuntime(stack: Stack, setup: Setup, owner: Human, log: Logge
     agent: setup.agentName,
     serverUrl: stack.appserviceUrl,
     repoDir: setup.repoDir,
-    agentCommand: [process.execPath, "--import", import.meta.resolve("tsx"), SCRIPTED_AGENT],
+    agentCommand: scriptedAgentCommand(),
   };
   await writeFile(paths.config, JSON.stringify(config), { mode: 0o600 });
   await writeFile(paths.token, setup.token, { mode: 0o600 });

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
 import pino from "pino";
 import { inject } from "vitest";
@@ -12,15 +11,9 @@ import { uniqueName } from "./api.ts";
 import { agentInProject, type ProjectScene, type SceneAgent } from "./projectScene.ts";
 import { waitForRoomEvent, waitUntil } from "./waits.ts";
 
-/** The scripted ACP agent (a real process on stdio) that stands in for Claude Code in fast tests. */
-export const SCRIPTED_AGENT = fileURLToPath(new URL("./scripted-agent/main.ts", import.meta.url));
-/** Its cwd is a session's workspace, outside this checkout: tsx is named by its full URL. */
-export const scriptedAgentCommand = (): string[] => [
-  process.execPath,
-  "--import",
-  import.meta.resolve("tsx"),
-  SCRIPTED_AGENT,
-];
+import { scriptedAgentCommand } from "./scriptedAgent.ts";
+
+export { SCRIPTED_AGENT, scriptedAgentCommand } from "./scriptedAgent.ts";
 
 export const STREAM_FIELD = "org.aachat.stream";
 

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { matrixEventSchema, type MatrixEvent } from "../matrix/events.ts";
 import type { EventHandler } from "./EventHandler.ts";
@@ -74,7 +75,14 @@ export class Inbox {
   async #drainUntilIdle(): Promise<void> {
     do {
       this.#wakeAgain = false;
-      await this.#drainOnce();
+      try {
+        await this.#drainOnce();
+      } catch (error) {
+        // The events stay stored and unprocessed: a later pass takes them up.
+        this.log.warn({ err: error }, "could not process the inbox (database unavailable?); trying again");
+        this.#scheduleRetry(1);
+        return;
+      }
     } while (this.#wakeAgain && !this.#closed);
   }
 
@@ -115,6 +123,8 @@ export class Inbox {
       }
       return true;
     } catch (error) {
+      // Not the event's fault: the pass ends and the event is handled again later.
+      if (isDatabaseUnavailable(error)) throw error;
       const attempts = row.attempts + 1;
       const givingUp = attempts >= MAX_ATTEMPTS;
       log.error({ err: error, attempts }, givingUp ? "event failed; giving up on it" : "event failed; will retry");

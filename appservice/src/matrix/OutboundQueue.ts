@@ -24,6 +24,8 @@ interface Waiter {
 
 /** How often a message whose sends all ended with no answer is tried before giving up on it (about 2 minutes). */
 export const MAX_UNANSWERED_ATTEMPTS = 12;
+/** How long a room's queue waits before trying its database again. */
+const DATABASE_RETRY_MS = 1_000;
 
 /** The wait before the next try after `failures` sends in a row ended with no answer. */
 export function retryDelayMs(failures: number): number {
@@ -143,9 +145,20 @@ export class OutboundQueue {
 
   #kick(roomId: string): void {
     if (this.#closed || this.#workers.has(roomId)) return;
-    const worker = this.#drain(roomId).finally(() => {
-      this.#workers.delete(roomId);
-    });
+    const worker = this.#drain(roomId)
+      .then(
+        () => false,
+        // The database went away (e.g. PostgreSQL restarting): the messages stay queued in it.
+        async (error: unknown) => {
+          this.log.warn({ err: error, roomId }, "the outbound queue could not use its database; trying again");
+          await sleep(DATABASE_RETRY_MS, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+          return true;
+        },
+      )
+      .then((again) => {
+        this.#workers.delete(roomId);
+        if (again) this.#kick(roomId);
+      });
     this.#workers.set(roomId, worker);
   }
 

@@ -8,7 +8,12 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ["appservice/test/**/*.test.ts", "test/e2e/**/*.test.ts", "**/*.postgresql.test.ts"],
+    include: [
+      "appservice/test/**/*.test.ts",
+      "test/e2e/**/*.test.ts",
+      "test/faults/appservice.test.ts",
+      "**/*.postgresql.test.ts",
+    ],
     exclude: ["**/node_modules/**", "appservice/test/schema-drift.test.ts"],
     globalSetup: ["test/setup/synapse.globalSetup.ts", "test/setup/postgres.globalSetup.ts"],
     env: { AACHAT_TEST_DATABASE: "postgresql" },

@@ -69,3 +69,14 @@ export async function runFaultMatrixRow(load: MentionLoad, fault: Fault, settleM
   await appendFile(path.join(FAULTS_ARTIFACTS_DIR, "matrix.jsonl"), `${JSON.stringify(report)}\n`);
   return report;
 }
+
+/** Runs the row and fails unless every message (at least 100) was answered exactly once, whole. */
+export async function expectEveryMessageAnsweredOnce(load: MentionLoad, fault: Fault): Promise<void> {
+  const report = await runFaultMatrixRow(load, fault);
+  const { sent, answeredOnce, lost, doubled, truncated } = report;
+  if (sent < 100 || answeredOnce !== sent) {
+    throw new Error(
+      `${fault.name}: ${sent} sent, ${answeredOnce} answered once, ${lost} lost, ${doubled} doubled, ${truncated} cut\n${report.problems.join("\n")}`,
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, inject, it } from "vitest";
 import { registerUser } from "@aachat/synapse";
 import { uniqueName } from "../support/api.ts";
 import { scratchDir } from "../support/runtimeScene.ts";

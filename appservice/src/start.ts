@@ -19,6 +19,7 @@ import { createModelContext, type ModelContext } from "./model/ModelContext.ts";
 import { reconcile } from "./model/reconcile.ts";
 import { appserviceRoutes } from "./http/appserviceRoutes.ts";
 import { boundPort, closeServer, createApp, errorHandler, listen } from "./http/server.ts";
+import { catchUpMissedEvents } from "./inbox/catchUp.ts";
 import { Inbox } from "./inbox/Inbox.ts";
 import { createBridge } from "./matrix/bridge.ts";
 import { agentNamespaceRegex, userId, type UserId } from "./matrix/ids.ts";
@@ -43,6 +44,11 @@ export interface RunningAppservice {
   readonly bridge: Bridge;
   /** The aachat model as the running appservice uses it (tests drive it directly too). */
   readonly model: ModelContext;
+  /**
+   * Reads back the recent events Synapse never sent (see catchUpMissedEvents): done at start,
+   * and to be called once a restarted homeserver answers again. Resolves with how many.
+   */
+  catchUp(): Promise<number>;
   /** Stops taking requests, finishes the event being processed, closes the database. */
   close(): Promise<void>;
 }
@@ -163,6 +169,8 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     const repaired = await reconcile(model);
     log.info(repaired, "reconciled the homeserver with the database");
     await outbound.resume();
+    const catchUp = () => catchUpMissedEvents({ db, matrix, inbox, botUserId, log: log.child({ module: "catch-up" }) });
+    await catchUp();
     // Events stored before a crash or stop and not yet processed are handled now.
     await inbox.wake();
 
@@ -173,6 +181,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       db,
       bridge,
       model,
+      catchUp,
       close: () => {
         closing ??= cleanUp().then(() => log.info("appservice stopped"));
         return closing;

@@ -141,6 +141,8 @@ async function runUntilStopped(
     try {
       synapse = await restartSynapse();
       progress("Synapse is back.");
+      // What Synapse had queued for us in memory when it died is read back from the rooms.
+      await appservice.catchUp().catch(() => undefined);
     } catch (error) {
       progress(`Synapse could not start again: ${(error as Error).message}. Stopping…`);
       exitCode = 1;

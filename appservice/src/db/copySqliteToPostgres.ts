@@ -15,6 +15,7 @@ const TABLES = [
   "Stream",
   "Project",
   "Agent",
+  "DeletedAgentName",
   "ProjectAgent",
   "Signal",
   "OutboundMessage",

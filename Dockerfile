@@ -23,6 +23,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY synapse/package.json synapse/
 COPY protocol/package.json protocol/
+COPY api/package.json api/
 COPY appservice/package.json appservice/
 COPY agent-repo/package.json agent-repo/
 COPY runtime/package.json runtime/

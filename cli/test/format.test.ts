@@ -76,10 +76,11 @@ describe("resources", () => {
       owner: "@alice:example.org",
       displayName: "Reviewer",
       repoUrl: null,
+      avatarUrl: null,
       dmRoomId: "!dm:example.org",
       projects: [{ team: "acme", project: "website" }],
       tokenIssuedAt: "2024-05-01T12:00:00.000Z",
-      runtime: { online: false, connectedAt: null },
+      runtime: { online: false, connectedAt: null, state: null },
       createdAt: "2024-05-01T12:00:00.000Z",
     };
     const online: Agent = {
@@ -87,7 +88,7 @@ describe("resources", () => {
       name: "builder",
       userId: "@agent_builder:example.org",
       displayName: "Builder",
-      runtime: { online: true, connectedAt: "2024-05-02T08:30:00.000Z" },
+      runtime: { online: true, connectedAt: "2024-05-02T08:30:00.000Z", state: null },
     };
     expect(renderAgentList([agent, online])).toBe(
       [
@@ -101,7 +102,7 @@ describe("resources", () => {
   });
 
   it("shows a runtime token once, with how to replace it", () => {
-    const text = renderRuntimeToken("reviewer", "secret-token");
+    const text = renderRuntimeToken("reviewer", "secret-token", "~/.config/aachat/runtimes/reviewer.json");
     expect(text.split("secret-token")).toHaveLength(2);
     expect(text).toContain("shown only now");
     expect(text).toContain("aachat agent token rotate reviewer");

@@ -4,12 +4,12 @@
  */
 import { fileURLToPath } from "node:url";
 
-export { runtimePaths, runtimesDir, type RuntimePaths } from "./daemon/paths.ts";
-export { runtimeConfigSchema, type RuntimeConfig, type RuntimeConfigInput } from "./daemon/config.ts";
-export { controlCall, ControlUnavailableError } from "./daemon/controlClient.ts";
-export type { RuntimeStatus } from "./daemon/controlProtocol.ts";
+export { runtimePaths, runtimesDir, type RuntimePaths } from "./files/paths.ts";
+export { runtimeConfigSchema, type RuntimeConfig, type RuntimeConfigInput } from "./files/config.ts";
+export { controlCall, ControlUnavailableError } from "./control/controlClient.ts";
+export type { RuntimeStatus } from "./control/controlProtocol.ts";
 
 /** The runtime program: `node RUNTIME_BIN AGENT_NAME`. */
 export const RUNTIME_BIN = fileURLToPath(new URL("../bin/aachat-runtime.js", import.meta.url));
-export { tailLines } from "./daemon/logTail.ts";
-export { readLastStop, type LastStop } from "./daemon/lastStop.ts";
+export { tailLines } from "./files/logTail.ts";
+export { readLastStop, type LastStop } from "./files/lastStop.ts";

@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import pino from "pino";
-import { AlreadyRunningError } from "./ControlServer.ts";
-import { readRuntimeConfig, RuntimeConfigError } from "./config.ts";
-import { runtimePaths } from "./paths.ts";
+import { AlreadyRunningError } from "../control/ControlServer.ts";
+import { readRuntimeConfig, RuntimeConfigError } from "../files/config.ts";
+import { runtimePaths } from "../files/paths.ts";
 import { Runtime } from "./Runtime.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { projectLabel, type ProjectRef, type RoomMessage } from "@aachat/protocol";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
-import type { AgentIdentity } from "../daemon/AgentIdentity.ts";
+import type { AgentIdentity } from "../client/AgentIdentity.ts";
 import { parseToolArgs, type ChatToolName } from "./chatToolSchemas.ts";
 
 /** What a tool call may use of its session: its coverage, and where it has read up to. */

@@ -1,6 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { controlCall } from "../daemon/controlClient.ts";
+import { controlCall } from "../control/controlClient.ts";
 import { RUNTIME_VERSION } from "../version.ts";
 import { chatToolNames, chatTools } from "./chatToolSchemas.ts";
 

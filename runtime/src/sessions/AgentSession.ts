@@ -4,14 +4,14 @@ import type { ContentBlock, McpServer, PromptResponse } from "@agentclientprotoc
 import { projectLabel, type SessionState, type SessionStatus, type SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
-import type { AgentIdentity } from "../daemon/AgentIdentity.ts";
-import type { RuntimeConfig } from "../daemon/config.ts";
+import type { AgentIdentity } from "../client/AgentIdentity.ts";
+import type { RuntimeConfig } from "../files/config.ts";
 import type { ToolSession } from "../mcp/ChatTools.ts";
 import type { MemorySync } from "../memory/MemorySync.ts";
 import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import { diedUnasked, Turn } from "../turns/Turn.ts";
-import { AcpProcess, AgentExitedError } from "./AcpProcess.ts";
-import { agentCommand, agentEnvironment } from "./agentCommand.ts";
+import { AcpProcess, AgentExitedError } from "../acp/AcpProcess.ts";
+import { agentCommand, agentEnvironment } from "../acp/agentCommand.ts";
 import { allowChatTools } from "./allowChatTools.ts";
 import { prepareWorkspace } from "./prepareWorkspace.ts";
 import type { SessionRecord } from "./SessionStore.ts";

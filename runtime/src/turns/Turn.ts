@@ -11,9 +11,9 @@ import type { Logger } from "pino";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
 import { ReplyStream } from "../chat/ReplyStream.ts";
 import { TypingIndicator } from "../chat/TypingIndicator.ts";
-import type { AgentIdentity } from "../daemon/AgentIdentity.ts";
+import type { AgentIdentity } from "../client/AgentIdentity.ts";
 import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
-import { AgentExitedError } from "../sessions/AcpProcess.ts";
+import { AgentExitedError } from "../acp/AcpProcess.ts";
 import { buildPrompt } from "./buildPrompt.ts";
 import { TurnTranscript } from "./TurnTranscript.ts";
 

@@ -1,6 +1,6 @@
 import type { ContentBlock } from "@agentclientprotocol/sdk";
 import { projectLabel, type ProjectRef, type RoomMessage, type SignalPayload } from "@aachat/protocol";
-import type { AgentIdentity } from "../daemon/AgentIdentity.ts";
+import type { AgentIdentity } from "../client/AgentIdentity.ts";
 
 const MAX_CONTEXT_MESSAGE_CHARS = 2_000;
 

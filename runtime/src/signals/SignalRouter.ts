@@ -2,10 +2,10 @@ import type { SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { isStopCommand, STOP_REACTIONS } from "../chat/addressedText.ts";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
-import type { SignalJournal } from "../client/SignalJournal.ts";
+import type { SignalJournal } from "./SignalJournal.ts";
 import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import type { SessionManager } from "../sessions/SessionManager.ts";
-import type { AgentIdentity } from "./AgentIdentity.ts";
+import type { AgentIdentity } from "../client/AgentIdentity.ts";
 
 export interface SignalRouterDeps {
   journal: SignalJournal;

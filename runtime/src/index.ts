@@ -1,11 +1,6 @@
+export { CommandError, RequestError, RuntimeAuthError, RuntimeReplacedError } from "./client/errors.ts";
 export {
-  CLOSE_REPLACED,
-  CLOSE_TOKEN_REVOKED,
-  CommandError,
-  RequestError,
-  RuntimeAuthError,
   RuntimeClient,
-  RuntimeReplacedError,
   type RuntimeClientEvents,
   type RuntimeClientOptions,
   type RuntimeStopped,

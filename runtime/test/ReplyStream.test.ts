@@ -3,7 +3,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { ChatRequests } from "../src/chat/ChatRequests.ts";
 import { ReplyStream } from "../src/chat/ReplyStream.ts";
-import { RequestError } from "../src/client/RuntimeClient.ts";
+import { RequestError } from "../src/client/errors.ts";
 import { waitUntil } from "../../test/support/waits.ts";
 
 const log = pino({ level: process.env.AACHAT_TEST_LOG ?? "silent" }, pino.destination(2));

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { RequestError } from "../client/RuntimeClient.ts";
+import { RequestError } from "../client/errors.ts";
 import type { ChatRequests } from "./ChatRequests.ts";
 import { GrowingSplit } from "./splitMessage.ts";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { projectLabel, type ProjectRef, type SessionState } from "@aachat/protocol";
 import type { Logger } from "pino";
-import { CommandError } from "../client/RuntimeClient.ts";
+import { CommandError } from "../client/errors.ts";
 import { AgentSession, type SessionDeps } from "./AgentSession.ts";
 import type { SessionRecord, SessionStore } from "./SessionStore.ts";
 

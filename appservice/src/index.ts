@@ -18,5 +18,5 @@ export { openDatabase, type Db } from "./db/database.ts";
 export { describeTarget } from "./db/target.ts";
 export type { DatabaseTarget } from "./config/schema.ts";
 export * from "./matrix/ids.ts";
-export { ApiError } from "./api/ApiError.ts";
+export { DomainError, type DomainErrorCode } from "./errors/DomainError.ts";
 export { copySqliteToPostgres, CopyRefusedError, type CopyReport } from "./db/copySqliteToPostgres.ts";

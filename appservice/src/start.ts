@@ -25,8 +25,8 @@ import { createBridge } from "./matrix/bridge.ts";
 import { agentNamespaceRegex, userId, type UserId } from "./matrix/ids.ts";
 import { pingHomeserver } from "./matrix/ping.ts";
 import type { Registration } from "./registration/schema.ts";
-import { RuntimeSocketServer } from "./runtime/RuntimeSocketServer.ts";
-import { RuntimeRegistry } from "./runtime/RuntimeRegistry.ts";
+import { RuntimeSocketServer } from "./runtimeSocket/RuntimeSocketServer.ts";
+import { RuntimeRegistry } from "./runtimeSocket/RuntimeRegistry.ts";
 
 export interface StartOptions {
   config: AppserviceConfig;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replacementNoticeText } from "../src/runtime/replacementNotice.ts";
+import { replacementNoticeText } from "../src/runtimeSocket/replacementNotice.ts";
 
 const state = (hostname: string, pid: number) => ({
   version: "0.1.0",

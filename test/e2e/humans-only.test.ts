@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@aachat/appservice";
+import { DomainError } from "@aachat/appservice";
 import { sendAsAgent } from "../../appservice/src/model/agentMessages.ts";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
 import { asPuppet } from "../support/puppets.ts";
@@ -86,7 +86,7 @@ describe("humans_only streams", () => {
       { msgtype: "m.text", body: "hi" },
       "x",
     ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(DomainError);
     expect((error as Error).message).toBe("stream 'general' is humans_only: agents can read it but not post");
     expect(await running.appservice.db.outboundMessage.count({ where: { roomId } })).toBe(0);
   });

@@ -3,7 +3,9 @@ import type { Logger } from "pino";
 import type { ModelContext } from "../model/ModelContext.ts";
 import { ensurePersonalTeam } from "../model/teams.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import { ApiError } from "./ApiError.ts";
+import { toApiError } from "./httpErrors.ts";
 import type { Registration } from "../registration/schema.ts";
 import { HomeserverAuth } from "./auth.ts";
 import type { EventStreams } from "./events.ts";
@@ -44,7 +46,8 @@ export function apiRouter(
 }
 
 function apiErrorHandler(log: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+  return (thrown: unknown, req, res, _next) => {
+    const error = thrown instanceof DomainError ? toApiError(thrown) : thrown;
     const send = (status: number, code: string, message: string) =>
       res.status(status).json({ error: { code, message } });
     if (error instanceof ApiError) return send(error.status, error.code, error.message);

@@ -1,4 +1,4 @@
-import type { Role } from "../api/schemas.ts";
+import type { Role } from "../model/roles.ts";
 
 /**
  * Team roles as Matrix power levels. The bot creates every room, and in room version 12

@@ -25,7 +25,7 @@ export interface ModelContext {
     disconnect(agentId: number, reason: string): void;
     /** Whether the agent's runtime is connected now, since when, and what it last reported. */
     status(agentId: number): RuntimeStatus;
-    /** Asks the agent's runtime to do something and resolves with its answer; rejects with an ApiError. */
+    /** Asks the agent's runtime to do something and resolves with its answer; rejects with a DomainError. */
     command<C extends CommandName>(agentId: number, name: C, params: CommandParams<C>): Promise<CommandResult<C>>;
   };
   /** Successful changes and runtime connections, for the console's live event stream. */

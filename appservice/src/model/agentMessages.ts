@@ -1,4 +1,4 @@
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
 import type { ModelContext } from "./ModelContext.ts";
@@ -26,16 +26,19 @@ export async function agentRoom(
   });
   if (membership) {
     if (purpose === "write" && membership.project.archivedAt !== null) {
-      throw new ApiError("forbidden", `project '${membership.project.name}' is archived: nobody posts there any more`);
+      throw new DomainError(
+        "forbidden",
+        `project '${membership.project.name}' is archived: nobody posts there any more`,
+      );
     }
     const { project } = membership;
     return { kind: "project", roomId, projectId: project.id, teamId: project.teamId, archived: !!project.archivedAt };
   }
   const stream = await ctx.db.stream.findUnique({ where: { roomId } });
   if (stream?.humansOnly && purpose === "write") {
-    throw new ApiError("forbidden", `stream '${stream.name}' is humans_only: agents can read it but not post`);
+    throw new DomainError("forbidden", `stream '${stream.name}' is humans_only: agents can read it but not post`);
   }
-  throw new ApiError(
+  throw new DomainError(
     "forbidden",
     `agent '${agent.name}' is not in that room; add it to the project with \`aachat project add-agent\``,
   );

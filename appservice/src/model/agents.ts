@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { Agent as AgentView, Signal as SignalView } from "../api/schemas.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import { AGENT_LOCALPART_PREFIX, userId as toUserId, type UserId } from "../matrix/ids.ts";
 import type { ModelContext, RuntimeStatus } from "./ModelContext.ts";
-import { ownedAgent } from "./projects.ts";
 import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels } from "./rooms.ts";
 import { ensurePersonalTeam } from "./teams.ts";
 
@@ -53,12 +52,12 @@ export async function registerAgent(
 ): Promise<{ agent: AgentView; runtimeToken: string }> {
   return ctx.locks.run(`agent:${input.name}`, async () => {
     if (await ctx.db.agent.findUnique({ where: { name: input.name } })) {
-      throw new ApiError("conflict", `an agent named '${input.name}' already exists; choose another name`);
+      throw new DomainError("conflict", `an agent named '${input.name}' already exists; choose another name`);
     }
     const puppet = toUserId(`${AGENT_LOCALPART_PREFIX}${input.name}`, ctx.serverName);
     // The deleted agent's Matrix user still exists, deactivated, with its messages.
     if (await ctx.db.deletedAgentName.findUnique({ where: { name: input.name } })) {
-      throw new ApiError("conflict", `the name ${input.name} belonged to a deleted agent; choose another name`);
+      throw new DomainError("conflict", `the name ${input.name} belonged to a deleted agent; choose another name`);
     }
     const displayName = input.displayName ?? input.name;
     await ctx.puppets.ensure(puppet, displayName, input.avatarUrl);
@@ -228,4 +227,16 @@ export async function listSignals(
       acknowledgedAt: signal.acknowledgedAt?.toISOString() ?? null,
     };
   });
+}
+
+/** The agent called `agentName`, if `actor` owns it; otherwise why not. */
+export async function ownedAgent(ctx: ModelContext, actor: string, agentName: string) {
+  const agent = await ctx.db.agent.findUnique({ where: { name: agentName } });
+  if (!agent) throw new DomainError("not_found", `no agent '${agentName}'; see \`aachat agent list\``);
+  if (agent.ownerUserId !== actor)
+    throw new DomainError(
+      "forbidden",
+      `agent '${agentName}' belongs to ${agent.ownerUserId}; only its owner can manage it`,
+    );
+  return agent;
 }

@@ -1,7 +1,8 @@
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { Project as ProjectView } from "../api/schemas.ts";
 import type { Project, Team } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
+import { ownedAgent } from "./agents.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, matrixToLink } from "./rooms.ts";
 import { postNotice } from "./notices.ts";
@@ -42,7 +43,7 @@ async function findProject(ctx: ModelContext, team: Team, name: string): Promise
     include: withAgents,
   });
   if (!project)
-    throw new ApiError(
+    throw new DomainError(
       "not_found",
       `team '${team.slug}' has no project '${name}'; see \`aachat project list --team ${team.slug}\``,
     );
@@ -71,7 +72,7 @@ export async function createProject(
   const seedEvent = seedRoom && seed ? await fetchSeedEvent(ctx, seedRoom.roomId, seed.eventId) : undefined;
   return ctx.locks.run(`room:${team.id}:${name}`, async () => {
     if (await ctx.db.project.findUnique({ where: { teamId_name: { teamId: team.id, name } } })) {
-      throw new ApiError("conflict", `team '${slug}' already has a project '${name}'`);
+      throw new DomainError("conflict", `team '${slug}' already has a project '${name}'`);
     }
     const roomId = await createManagedRoom(ctx, {
       name,
@@ -115,7 +116,7 @@ async function fetchSeedEvent(ctx: ModelContext, roomId: string, eventId: string
     );
     return typeof event.content?.body === "string" ? event.content.body : "";
   } catch {
-    throw new ApiError("not_found", `no message ${eventId} in that stream`);
+    throw new DomainError("not_found", `no message ${eventId} in that stream`);
   }
 }
 
@@ -159,7 +160,7 @@ export async function addAgentToProject(
   const { team } = await findTeam(ctx, actor, slug);
   const project = await findProject(ctx, team, name);
   const agent = await ownedAgent(ctx, actor, agentName);
-  if (project.archivedAt) throw new ApiError("conflict", `project '${name}' is archived`);
+  if (project.archivedAt) throw new DomainError("conflict", `project '${name}' is archived`);
   await ctx.db.projectAgent.upsert({
     where: { projectId_agentId: { projectId: project.id, agentId: agent.id } },
     create: { projectId: project.id, agentId: agent.id },
@@ -185,22 +186,11 @@ export async function removeAgentFromProject(
   const agent = await ownedAgent(ctx, actor, agentName);
   const removed = await ctx.db.projectAgent.deleteMany({ where: { projectId: project.id, agentId: agent.id } });
   ctx.rooms.invalidate();
-  if (removed.count === 0) throw new ApiError("not_found", `agent '${agentName}' is not in project '${name}'`);
+  if (removed.count === 0) throw new DomainError("not_found", `agent '${agentName}' is not in project '${name}'`);
   await ctx.matrix
     .leave(project.roomId, agent.userId as UserId)
     .catch((error: unknown) => ctx.log.warn({ err: error }, "agent could not leave"));
   ctx.events.changed("teams", { teamId: team.id });
   ctx.events.changed("agents", { users: [actor] });
   return presentProject(await findProject(ctx, team, name), team);
-}
-
-export async function ownedAgent(ctx: ModelContext, actor: string, agentName: string) {
-  const agent = await ctx.db.agent.findUnique({ where: { name: agentName } });
-  if (!agent) throw new ApiError("not_found", `no agent '${agentName}'; see \`aachat agent list\``);
-  if (agent.ownerUserId !== actor)
-    throw new ApiError(
-      "forbidden",
-      `agent '${agentName}' belongs to ${agent.ownerUserId}; only its owner can manage it`,
-    );
-  return agent;
 }

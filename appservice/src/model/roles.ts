@@ -1,6 +1,8 @@
-import { ApiError } from "../api/ApiError.ts";
-import type { Role } from "../api/schemas.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { ModelContext } from "./ModelContext.ts";
+
+/** A person's place in a team; the API's `role` schema is its wire form. */
+export type Role = "owner" | "admin" | "member";
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
 
@@ -22,7 +24,7 @@ export async function requireRole(
 ): Promise<Role> {
   const role = await roleOf(ctx, teamId, actor);
   if (!atLeast(role, needed)) {
-    throw new ApiError(
+    throw new DomainError(
       "forbidden",
       `you need the ${needed} role in team '${slug}' for this (you are ${role ?? "not a member"})`,
     );

@@ -1,4 +1,4 @@
-import type { Role } from "../api/schemas.ts";
+import type { Role } from "./roles.ts";
 import type { RoomId } from "../matrix/ids.ts";
 import { desiredPowerLevels, powerLevelsDiffer, type PowerLevels } from "../matrix/powerLevels.ts";
 import type { ModelContext } from "./ModelContext.ts";

@@ -1,7 +1,7 @@
 import type { CommandResult, ProjectRef } from "@aachat/protocol";
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { ModelContext } from "./ModelContext.ts";
-import { ownedAgent } from "./projects.ts";
+import { ownedAgent } from "./agents.ts";
 
 /**
  * The owner's session controls, passed on to the agent's runtime (wherever it runs) as
@@ -34,20 +34,20 @@ export async function startSession(
         .sort()
         .join(", ") || "none yet";
     if (matches.length === 0) {
-      throw new ApiError(
+      throw new DomainError(
         "not_found",
         `agent '${agentName}' is not in a project '${selector}' (its projects: ${listed}); add it with \`aachat project add-agent\``,
       );
     }
     if (matches.length > 1) {
-      throw new ApiError(
-        "invalid_request",
+      throw new DomainError(
+        "invalid",
         `'${selector}' names projects in several teams (${matches.map((p) => `${p.ref.team}/${p.ref.name}`).join(", ")}); say which as TEAM/PROJECT`,
       );
     }
     const [match] = matches as [(typeof matches)[number]];
     if (match.archived) {
-      throw new ApiError(
+      throw new DomainError(
         "conflict",
         `project '${match.ref.team}/${match.ref.name}' is archived; a session cannot cover it`,
       );

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import type { Role, statusResponse } from "../api/schemas.ts";
+import type { statusResponse } from "../api/schemas.ts";
+import type { Role } from "./roles.ts";
 import type { ModelContext } from "./ModelContext.ts";
 
 export async function status(ctx: ModelContext, caller: string): Promise<z.infer<typeof statusResponse>> {

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { Stream as StreamView } from "../api/schemas.ts";
 import type { Stream, Team } from "../generated/prisma/client.ts";
 import type { ModelContext } from "./ModelContext.ts";
@@ -30,7 +30,7 @@ export async function listStreams(ctx: ModelContext, actor: string, slug: string
 export async function findStream(ctx: ModelContext, team: Team, name: string): Promise<Stream> {
   const stream = await ctx.db.stream.findUnique({ where: { teamId_name: { teamId: team.id, name } } });
   if (!stream)
-    throw new ApiError(
+    throw new DomainError(
       "not_found",
       `team '${team.slug}' has no stream '${name}'; see \`aachat stream list --team ${team.slug}\``,
     );
@@ -51,14 +51,14 @@ export async function createStream(
   const { team } = await findTeam(ctx, actor, slug);
   const role = await requireRole(ctx, team.id, slug, actor, "member");
   if (!humansOnly && !atLeast(role, HUMANS_ONLY_OFF_ROLE)) {
-    throw new ApiError(
+    throw new DomainError(
       "forbidden",
       `a stream with humans_only off needs the ${HUMANS_ONLY_OFF_ROLE} role in team '${slug}' (you are ${role}); create it humans-only or ask an ${HUMANS_ONLY_OFF_ROLE}`,
     );
   }
   return ctx.locks.run(`room:${team.id}:${name}`, async () => {
     if (await ctx.db.stream.findUnique({ where: { teamId_name: { teamId: team.id, name } } })) {
-      throw new ApiError("conflict", `team '${slug}' already has a stream '${name}'`);
+      throw new DomainError("conflict", `team '${slug}' already has a stream '${name}'`);
     }
     const roles = await teamRoles(ctx, team.id);
     const roomId = await createManagedRoom(ctx, {

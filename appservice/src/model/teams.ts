@@ -1,5 +1,6 @@
-import { ApiError } from "../api/ApiError.ts";
-import type { Role, Team as TeamView } from "../api/schemas.ts";
+import { DomainError } from "../errors/DomainError.ts";
+import type { Team as TeamView } from "../api/schemas.ts";
+import type { Role } from "./roles.ts";
 import type { Team } from "../generated/prisma/client.ts";
 import { AGENT_LOCALPART_PREFIX, localpartOf } from "../matrix/ids.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
@@ -58,7 +59,8 @@ export async function ensurePersonalTeam(ctx: ModelContext, userId: string): Pro
 export async function findTeam(ctx: ModelContext, actor: string, slug: string): Promise<{ team: Team; role: Role }> {
   const team = await ctx.db.team.findUnique({ where: { slug } });
   const role = team ? await roleOf(ctx, team.id, actor) : undefined;
-  if (!team || !role) throw new ApiError("not_found", `no team '${slug}' that you belong to; see \`aachat team list\``);
+  if (!team || !role)
+    throw new DomainError("not_found", `no team '${slug}' that you belong to; see \`aachat team list\``);
   return { team, role };
 }
 
@@ -74,7 +76,7 @@ export async function listTeams(ctx: ModelContext, actor: string): Promise<TeamV
 export async function createTeam(ctx: ModelContext, actor: string, slug: string, name?: string): Promise<TeamView> {
   return ctx.locks.run(`team:${slug}`, async () => {
     if (await ctx.db.team.findUnique({ where: { slug } })) {
-      throw new ApiError("conflict", `a team named '${slug}' already exists; choose another slug`);
+      throw new DomainError("conflict", `a team named '${slug}' already exists; choose another slug`);
     }
     const spaceRoomId = await createManagedRoom(ctx, {
       name: name ?? slug,
@@ -113,8 +115,8 @@ export async function renameTeam(ctx: ModelContext, actor: string, slug: string,
 export async function deleteTeam(ctx: ModelContext, actor: string, slug: string, confirm: string): Promise<void> {
   const { team } = await findTeam(ctx, actor, slug);
   await requireRole(ctx, team.id, slug, actor, "owner");
-  if (team.kind === "personal") throw new ApiError("forbidden", "a personal team can't be deleted");
-  if (confirm !== slug) throw new ApiError("invalid_request", `confirm by repeating the team's slug: '${slug}'`);
+  if (team.kind === "personal") throw new DomainError("forbidden", "a personal team can't be deleted");
+  if (confirm !== slug) throw new DomainError("invalid", `confirm by repeating the team's slug: '${slug}'`);
   await ctx.locks.run(`team:${slug}`, async () => {
     const rooms = await ctx.db.team.findUniqueOrThrow({
       where: { id: team.id },
@@ -142,20 +144,20 @@ export async function setMember(
   const { team } = await findTeam(ctx, actor, slug);
   const actorRole = await requireRole(ctx, team.id, slug, actor, "admin");
   if (team.kind === "personal") {
-    throw new ApiError(
+    throw new DomainError(
       "forbidden",
       "a personal team has only its owner; create an organisation team with `aachat team create`",
     );
   }
   if (localpartOf(userId).startsWith(AGENT_LOCALPART_PREFIX)) {
-    throw new ApiError(
-      "invalid_request",
+    throw new DomainError(
+      "invalid",
       "agents are not team members: add them to a project with `aachat project add-agent`",
     );
   }
   const current = await roleOf(ctx, team.id, userId);
   if ((role === "owner" || current === "owner") && actorRole !== "owner") {
-    throw new ApiError("forbidden", "only an owner can make or unmake owners");
+    throw new DomainError("forbidden", "only an owner can make or unmake owners");
   }
   if (current === "owner" && role !== "owner") await requireAnotherOwner(ctx, team.id, slug, userId);
   if (!current) await requireExistingUser(ctx, userId);
@@ -175,11 +177,11 @@ export async function setMember(
 export async function removeMember(ctx: ModelContext, actor: string, slug: string, userId: string): Promise<void> {
   const { team } = await findTeam(ctx, actor, slug);
   const current = await roleOf(ctx, team.id, userId);
-  if (!current) throw new ApiError("not_found", `${userId} is not a member of team '${slug}'`);
+  if (!current) throw new DomainError("not_found", `${userId} is not a member of team '${slug}'`);
   if (userId !== actor) {
     const actorRole = await requireRole(ctx, team.id, slug, actor, "admin");
     if (current === "owner" && actorRole !== "owner")
-      throw new ApiError("forbidden", "only an owner can remove an owner");
+      throw new DomainError("forbidden", "only an owner can remove an owner");
   }
   if (current === "owner") await requireAnotherOwner(ctx, team.id, slug, userId);
   await ctx.locks.run(`team:${slug}`, async () => {
@@ -203,7 +205,7 @@ export async function removeMember(ctx: ModelContext, actor: string, slug: strin
 async function requireAnotherOwner(ctx: ModelContext, teamId: number, slug: string, userId: string): Promise<void> {
   const owners = await ctx.db.teamMember.count({ where: { teamId, role: "owner", NOT: { userId } } });
   if (owners === 0)
-    throw new ApiError("conflict", `team '${slug}' needs at least one owner; make someone else owner first`);
+    throw new DomainError("conflict", `team '${slug}' needs at least one owner; make someone else owner first`);
 }
 
 async function requireExistingUser(ctx: ModelContext, userId: string): Promise<void> {
@@ -211,7 +213,7 @@ async function requireExistingUser(ctx: ModelContext, userId: string): Promise<v
     await ctx.matrix.request("GET", `/_matrix/client/v3/profile/${encodeURIComponent(userId)}`);
   } catch (error) {
     if (error instanceof MatrixApiError && (error.status === 404 || error.errcode === "M_NOT_FOUND")) {
-      throw new ApiError("not_found", `there is no user ${userId} on the homeserver`);
+      throw new DomainError("not_found", `there is no user ${userId} on the homeserver`);
     }
     throw error;
   }

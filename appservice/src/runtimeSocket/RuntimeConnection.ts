@@ -18,7 +18,7 @@ import {
 } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { WebSocket, type RawData } from "ws";
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { Db } from "../db/database.ts";
 import { RequestFailure, type AgentRequests } from "./AgentRequests.ts";
 import {
@@ -29,7 +29,7 @@ import {
   OVERLOAD_CLOSE_GRACE_MS,
   RESUME_UNREAD_BYTES,
 } from "./limits.ts";
-import { acknowledgeSignal, pendingSignals } from "./signalStore.ts";
+import { acknowledgeSignal, pendingSignals } from "../signals/signalStore.ts";
 
 export interface ConnectedAgent {
   id: number;
@@ -98,7 +98,7 @@ export class RuntimeConnection {
       for (const [id, pending] of this.#commands) {
         clearTimeout(pending.timer);
         pending.reject(
-          new ApiError("runtime_unavailable", `the runtime of agent ${agent.name} disconnected before answering`),
+          new DomainError("unavailable", `the runtime of agent ${agent.name} disconnected before answering`),
         );
         this.#commands.delete(id);
       }
@@ -151,18 +151,18 @@ export class RuntimeConnection {
     return this.#delivery;
   }
 
-  /** Sends a command and resolves with the runtime's result; rejects with an ApiError. */
+  /** Sends a command and resolves with the runtime's result; rejects with a DomainError. */
   command<C extends CommandName>(name: C, params: CommandParams<C>, timeoutMs: number): Promise<CommandResult<C>> {
     if (!this.isOpen) {
-      return Promise.reject(new ApiError("runtime_unavailable", `the runtime of agent ${this.agent.name} is offline`));
+      return Promise.reject(new DomainError("unavailable", `the runtime of agent ${this.agent.name} is offline`));
     }
     const id = `cmd-${randomBytes(6).toString("hex")}`;
     return new Promise<CommandResult<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#commands.delete(id);
         reject(
-          new ApiError(
-            "runtime_timeout",
+          new DomainError(
+            "timeout",
             `the runtime of agent ${this.agent.name} did not answer ${name} within ${Math.round(timeoutMs / 1000)} s; see \`aachat agent logs ${this.agent.name}\``,
           ),
         );
@@ -327,20 +327,17 @@ export class RuntimeConnection {
     this.#commands.delete(frame.id);
     clearTimeout(pending.timer);
     if (!frame.ok) {
-      const code =
-        frame.error.code === "invalid" || frame.error.code === "not_found" || frame.error.code === "conflict"
-          ? frame.error.code === "invalid"
-            ? "invalid_request"
-            : frame.error.code
-          : "runtime_error";
-      pending.reject(new ApiError(code, frame.error.message));
+      // The caller's own mistakes pass through; anything else is the runtime failing.
+      const passedThrough = ["invalid", "not_found", "conflict"] as const;
+      const code = passedThrough.find((known) => known === frame.error.code) ?? "internal";
+      pending.reject(new DomainError(code, frame.error.message));
       return;
     }
     const result = commands[pending.name].result.safeParse(frame.result);
     if (!result.success) {
       this.log.warn({ command: pending.name, issues: result.error.issues }, "the runtime answered with a bad result");
       pending.reject(
-        new ApiError("runtime_error", `the runtime answered ${pending.name} with a result of the wrong shape`),
+        new DomainError("internal", `the runtime answered ${pending.name} with a result of the wrong shape`),
       );
       return;
     }

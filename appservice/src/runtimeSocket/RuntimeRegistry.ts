@@ -1,5 +1,5 @@
 import { RUNTIME_CLOSE, type CommandName, type CommandParams, type CommandResult } from "@aachat/protocol";
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { RuntimeStatus } from "../model/ModelContext.ts";
 import type { RuntimeConnection } from "./RuntimeConnection.ts";
 
@@ -51,8 +51,8 @@ export class RuntimeRegistry {
     const connection = this.#connections.get(agentId);
     if (!connection?.isOpen) {
       return Promise.reject(
-        new ApiError(
-          "runtime_unavailable",
+        new DomainError(
+          "unavailable",
           "the agent's runtime is not running; start it on its owner's machine with `aachat agent start NAME -p PROJECT`",
         ),
       );

@@ -12,7 +12,7 @@ import {
   canonicalJsonBytes,
   editContent,
 } from "@aachat/protocol/messageContent";
-import { ApiError } from "../api/ApiError.ts";
+import { DomainError } from "../errors/DomainError.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
@@ -146,22 +146,8 @@ function checkSize(content: Record<string, unknown>): void {
 
 function toFailure(error: unknown): RequestFailure {
   if (error instanceof RequestFailure) return error;
-  if (error instanceof ApiError) {
-    const code = (
-      {
-        unauthorized: "forbidden",
-        forbidden: "forbidden",
-        not_found: "not_found",
-        conflict: "conflict",
-        invalid_request: "invalid",
-        homeserver_error: "unavailable",
-        runtime_unavailable: "unavailable",
-        runtime_error: "internal",
-        runtime_timeout: "timeout",
-      } as const
-    )[error.code];
-    return new RequestFailure({ code, message: error.message });
-  }
+  // The domain speaks the protocol's failure codes, so its errors pass through as they are.
+  if (error instanceof DomainError) return new RequestFailure({ code: error.code, message: error.message });
   if (error instanceof MatrixApiError) {
     const code = error.status === 403 ? "forbidden" : error.status === 404 ? "not_found" : "unavailable";
     return new RequestFailure({ code, message: `the homeserver said ${error.errcode}: ${error.message}` });

@@ -1,5 +1,7 @@
-import { execFile } from "node:child_process";
+import { getSystemErrorName } from "node:util";
+import { GitConstructError, GitError, simpleGit } from "simple-git";
 import { GitCommandError } from "../AgentRepoError.ts";
+import { environmentGuard, gitEnvironment } from "./gitEnvironment.ts";
 
 export interface GitResult {
   stdout: string;
@@ -14,50 +16,54 @@ export interface GitOptions {
   config?: Readonly<Record<string, string>>;
 }
 
-// These point git at another repository; one inherited from a surrounding git hook would
-// make every command act on the wrong repository.
-const REPOSITORY_LOCATION_VARIABLES = new Set([
-  "GIT_DIR",
-  "GIT_WORK_TREE",
-  "GIT_INDEX_FILE",
-  "GIT_COMMON_DIR",
-  "GIT_OBJECT_DIRECTORY",
-  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-  "GIT_NAMESPACE",
-  "GIT_PREFIX",
-]);
-
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
-
-/**
- * Runs git in `cwd`. Output is in the C locale so results can be read reliably, and git
- * never waits for a password on a terminal: the runtime has none, so a missing
- * credential fails at once with git's reason.
- */
-export function runGit(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
-  const configArgs = Object.entries(options.config ?? {}).flatMap(([key, value]) => ["-c", `${key}=${value}`]);
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      [...configArgs, ...args],
-      { cwd, env: gitEnvironment(), maxBuffer: MAX_OUTPUT_BYTES, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (typeof error?.code === "string") {
-          reject(
-            new GitCommandError(args, cwd, -1, `could not run git (${error.code}); is git installed and on PATH?`),
-          );
-          return;
-        }
-        // A git killed by a signal has no exit code.
-        const exitCode = error ? (error.code ?? -1) : 0;
-        if (exitCode !== 0 && !options.allowFailure) {
-          reject(new GitCommandError(args, cwd, exitCode, gitReason(stderr, stdout)));
-          return;
-        }
-        resolve({ stdout, stderr, exitCode });
+/** Runs git in `cwd` through simple-git, in the environment `gitEnvironment` describes. */
+export async function runGit(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
+  let result: { stdout: string; stderr: string; exitCode: number | null } | undefined;
+  const environment = gitEnvironment();
+  try {
+    await simpleGit({
+      baseDir: cwd,
+      config: Object.entries(options.config ?? {}).map(([key, value]) => `${key}=${value}`),
+      ...environmentGuard(environment),
+      // simple-git counts a failure only when git also wrote to stderr, so a quiet
+      // `rev-parse --verify --quiet` would pass: the exit code is judged below instead.
+      errors: (_error, output) => {
+        result = {
+          stdout: Buffer.concat(output.stdOut).toString("utf8"),
+          stderr: Buffer.concat(output.stdErr).toString("utf8"),
+          exitCode: output.exitCode as number | null,
+        };
+        return undefined;
       },
+    })
+      .env(environment)
+      .raw([...args]);
+  } catch (error) {
+    // The directory is missing, or simple-git refused the command before running it.
+    if (!(error instanceof GitError)) throw error;
+    throw new GitCommandError(
+      args,
+      cwd,
+      -1,
+      error instanceof GitConstructError ? couldNotRun("ENOENT") : error.message,
     );
-  });
+  }
+  if (result === undefined) throw new Error(`simple-git gave no outcome for git ${args.join(" ")}`);
+  const { stdout, stderr } = result;
+  // Node reports a git it could not start with a negative errno as the exit code.
+  if (result.exitCode !== null && result.exitCode < 0) {
+    throw new GitCommandError(args, cwd, -1, couldNotRun(getSystemErrorName(result.exitCode)));
+  }
+  // A git killed by a signal has no exit code.
+  const exitCode = result.exitCode ?? -1;
+  if (exitCode !== 0 && !options.allowFailure) {
+    throw new GitCommandError(args, cwd, exitCode, gitReason(stderr, stdout));
+  }
+  return { stdout, stderr, exitCode };
+}
+
+function couldNotRun(code: string): string {
+  return `could not run git (${code}); is git installed and on PATH?`;
 }
 
 /** Git's own explanation in one line: its `error:`/`fatal:` lines, or else its last line. */
@@ -70,9 +76,4 @@ export function gitReason(stderr: string, stdout = ""): string {
     .filter((line) => /^(fatal|error):/.test(line))
     .map((line) => line.replace(/^(fatal|error):\s*/, "").replace(/\.$/, ""));
   return errors.length > 0 ? errors.join("; ") : (lines.at(-1) ?? "no reason given");
-}
-
-function gitEnvironment(): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(([name]) => !REPOSITORY_LOCATION_VARIABLES.has(name));
-  return { ...Object.fromEntries(inherited), LC_ALL: "C", LANGUAGE: "C", GIT_TERMINAL_PROMPT: "0" };
 }

@@ -1,11 +1,11 @@
 import type { CommandName, CommandParams, CommandResult, RuntimeState } from "@aachat/protocol";
+import AsyncLock from "async-lock";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
 import type { UserId } from "../matrix/ids.ts";
 import type { MatrixApi } from "../matrix/MatrixApi.ts";
 import type { OutboundQueue } from "../matrix/OutboundQueue.ts";
 import type { Puppets } from "../matrix/Puppets.ts";
-import { KeyedMutex } from "./KeyedMutex.ts";
 import { ModelEvents } from "./ModelEvents.ts";
 import { RoomDirectory } from "./RoomDirectory.ts";
 
@@ -18,8 +18,8 @@ export interface ModelContext {
   serverName: string;
   botUserId: UserId;
   log: Logger;
-  /** Serialises changes to the same team, agent or room. */
-  locks: KeyedMutex;
+  /** Serialises changes to the same team, agent or room: each waits until the one before it settled. */
+  locks: AsyncLock;
   /** The runtimes connected now; a changed token or a deleted agent ends its connection. */
   runtimes: {
     disconnect(agentId: number, reason: string): void;
@@ -55,7 +55,8 @@ export function createModelContext(
   return {
     ...parts,
     settings: { ...DEFAULT_MODEL_SETTINGS, ...parts.settings },
-    locks: new KeyedMutex(),
+    // Unbounded: async-lock's default refuses a 1001st waiting change to one team.
+    locks: new AsyncLock({ maxPending: Infinity }),
     rooms: new RoomDirectory(parts.db),
     events: new ModelEvents(),
   };

@@ -50,7 +50,7 @@ export async function registerAgent(
   owner: string,
   input: { name: string; displayName?: string; repoUrl?: string; avatarUrl?: string },
 ): Promise<{ agent: AgentView; runtimeToken: string }> {
-  return ctx.locks.run(`agent:${input.name}`, async () => {
+  return ctx.locks.acquire(`agent:${input.name}`, async () => {
     if (await ctx.db.agent.findUnique({ where: { name: input.name } })) {
       throw new DomainError("conflict", `an agent named '${input.name}' already exists; choose another name`);
     }
@@ -128,7 +128,7 @@ export async function getAgent(ctx: ModelContext, owner: string, name: string): 
  */
 export async function deleteAgent(ctx: ModelContext, owner: string, name: string): Promise<void> {
   const agent = await ownedAgent(ctx, owner, name);
-  await ctx.locks.run(`agent:${name}`, async () => {
+  await ctx.locks.acquire(`agent:${name}`, async () => {
     await ctx.db.$transaction([
       ctx.db.agent.delete({ where: { id: agent.id } }),
       ctx.db.deletedAgentName.create({ data: { name: agent.name, userId: agent.userId } }),

@@ -70,7 +70,7 @@ export async function createProject(
   await requireRole(ctx, team.id, slug, actor, "member");
   const seedRoom = seed ? await findStream(ctx, team, seed.stream) : undefined;
   const seedEvent = seedRoom && seed ? await fetchSeedEvent(ctx, seedRoom.roomId, seed.eventId) : undefined;
-  return ctx.locks.run(`room:${team.id}:${name}`, async () => {
+  return ctx.locks.acquire(`room:${team.id}:${name}`, async () => {
     if (await ctx.db.project.findUnique({ where: { teamId_name: { teamId: team.id, name } } })) {
       throw new DomainError("conflict", `team '${slug}' already has a project '${name}'`);
     }

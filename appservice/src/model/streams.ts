@@ -56,7 +56,7 @@ export async function createStream(
       `a stream with humans_only off needs the ${HUMANS_ONLY_OFF_ROLE} role in team '${slug}' (you are ${role}); create it humans-only or ask an ${HUMANS_ONLY_OFF_ROLE}`,
     );
   }
-  return ctx.locks.run(`room:${team.id}:${name}`, async () => {
+  return ctx.locks.acquire(`room:${team.id}:${name}`, async () => {
     if (await ctx.db.stream.findUnique({ where: { teamId_name: { teamId: team.id, name } } })) {
       throw new DomainError("conflict", `team '${slug}' already has a stream '${name}'`);
     }

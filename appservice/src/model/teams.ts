@@ -27,7 +27,7 @@ export function presentTeam(team: Team, myRole: Role | undefined): TeamView {
 /** The personal team `~username`: made the first time aachat meets a human. */
 export async function ensurePersonalTeam(ctx: ModelContext, userId: string): Promise<Team> {
   const slug = personalSlug(userId);
-  return ctx.locks.run(`team:${slug}`, async () => {
+  return ctx.locks.acquire(`team:${slug}`, async () => {
     const existing = await ctx.db.team.findUnique({ where: { slug } });
     if (existing) return existing;
     const spaceRoomId = await createManagedRoom(ctx, {
@@ -74,7 +74,7 @@ export async function listTeams(ctx: ModelContext, actor: string): Promise<TeamV
 }
 
 export async function createTeam(ctx: ModelContext, actor: string, slug: string, name?: string): Promise<TeamView> {
-  return ctx.locks.run(`team:${slug}`, async () => {
+  return ctx.locks.acquire(`team:${slug}`, async () => {
     if (await ctx.db.team.findUnique({ where: { slug } })) {
       throw new DomainError("conflict", `a team named '${slug}' already exists; choose another slug`);
     }
@@ -117,7 +117,7 @@ export async function deleteTeam(ctx: ModelContext, actor: string, slug: string,
   await requireRole(ctx, team.id, slug, actor, "owner");
   if (team.kind === "personal") throw new DomainError("forbidden", "a personal team can't be deleted");
   if (confirm !== slug) throw new DomainError("invalid", `confirm by repeating the team's slug: '${slug}'`);
-  await ctx.locks.run(`team:${slug}`, async () => {
+  await ctx.locks.acquire(`team:${slug}`, async () => {
     const rooms = await ctx.db.team.findUniqueOrThrow({
       where: { id: team.id },
       include: { streams: true, projects: true, members: true },
@@ -161,7 +161,7 @@ export async function setMember(
   }
   if (current === "owner" && role !== "owner") await requireAnotherOwner(ctx, team.id, slug, userId);
   if (!current) await requireExistingUser(ctx, userId);
-  await ctx.locks.run(`team:${slug}`, async () => {
+  await ctx.locks.acquire(`team:${slug}`, async () => {
     await ctx.db.teamMember.upsert({
       where: { teamId_userId: { teamId: team.id, userId } },
       create: { teamId: team.id, userId, role },
@@ -184,7 +184,7 @@ export async function removeMember(ctx: ModelContext, actor: string, slug: strin
       throw new DomainError("forbidden", "only an owner can remove an owner");
   }
   if (current === "owner") await requireAnotherOwner(ctx, team.id, slug, userId);
-  await ctx.locks.run(`team:${slug}`, async () => {
+  await ctx.locks.acquire(`team:${slug}`, async () => {
     await ctx.db.teamMember.delete({ where: { teamId_userId: { teamId: team.id, userId } } });
     const rooms = await ctx.db.team.findUniqueOrThrow({
       where: { id: team.id },

@@ -21,6 +21,19 @@ describe("table", () => {
   it("counts accented letters as one column", () => {
     expect(table(["A", "B"], [["é", "x"]])).toBe("A  B\né  x");
   });
+
+  it("lines up names with emoji and CJK characters, which a terminal shows two columns wide", () => {
+    expect(
+      table(
+        ["NAME", "OWNER"],
+        [
+          ["🤖 bot", "alice"],
+          ["漢字", "bo"],
+          ["plain", "carol"],
+        ],
+      ),
+    ).toBe(["NAME    OWNER", "🤖 bot  alice", "漢字    bo", "plain   carol"].join("\n"));
+  });
 });
 
 describe("one-line helpers", () => {

@@ -1,13 +1,18 @@
-/** Columns aligned with two spaces; the last column is not padded, so lines carry no trailing blanks. */
+import stringWidth from "string-width";
+
+/**
+ * Columns aligned with two spaces, by the columns a terminal shows (an emoji or a CJK
+ * character takes two); the last column is not padded, so lines carry no trailing blanks.
+ */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, column) =>
-    Math.max(width(header), ...rows.map((row) => width(row[column] ?? ""))),
+    Math.max(stringWidth(header), ...rows.map((row) => stringWidth(row[column] ?? ""))),
   );
   const line = (cells: readonly string[]) =>
     headers
       .map((_, column) => {
         const cell = cells[column] ?? "";
-        return column === headers.length - 1 ? cell : cell + " ".repeat((widths[column] ?? 0) - width(cell));
+        return column === headers.length - 1 ? cell : cell + " ".repeat((widths[column] ?? 0) - stringWidth(cell));
       })
       .join("  ")
       .trimEnd();
@@ -37,9 +42,4 @@ export function shortTime(iso: string): string {
 
 export function yesNo(value: boolean): string {
   return value ? "yes" : "no";
-}
-
-/** Counted by code points, so accented names line up. */
-function width(text: string): number {
-  return [...text].length;
 }

@@ -74,7 +74,7 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
       const sender = event.getSender();
       if (sender !== bob.userId && sender !== setup.agentUserId) return;
       const repliesTo = (
-        event.getContent()["m.relates_to"] as { "m.in_reply_to"?: { event_id?: string } } | undefined
+        event.getContent()["m.relates_to"]
       )?.["m.in_reply_to"]?.event_id;
       if (repliesTo) answers.record(repliesTo, at);
     };

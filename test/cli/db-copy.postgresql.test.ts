@@ -8,7 +8,7 @@ import { apiAs, uniqueName } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { runCli } from "../support/cli.ts";
 import { createPostgresDatabase, queryRows } from "../support/databases.ts";
-import { createHuman, stopHumans } from "../support/humans.ts";
+import { createHuman, sendContent, stopHumans } from "../support/humans.ts";
 import { waitForMembership, waitUntil } from "../support/waits.ts";
 
 const logger = pino({ level: "silent" });
@@ -38,12 +38,7 @@ describe("moving the appservice from SQLite to PostgreSQL", () => {
     await api("PUT", `/teams/${slug}/projects/site/agents/${agentName}`);
     await alice.client.joinRoom(roomId);
     await waitForMembership(alice.client, roomId, created.agent.userId, "join");
-    const send = alice.client.sendEvent.bind(alice.client) as (
-      r: string,
-      t: string,
-      c: object,
-    ) => Promise<{ event_id: string }>;
-    const { event_id: mentionId } = await send(roomId, "m.room.message", {
+    const { event_id: mentionId } = await sendContent(alice, roomId, {
       msgtype: "m.text",
       body: "please look at this before the move",
       "m.mentions": { user_ids: [created.agent.userId] },

@@ -39,8 +39,8 @@ describe("nothing lost, nothing twice", () => {
     let killedAt: number | undefined;
     const killWhenHalfway = (async () => {
       await waitUntil("some signals are stored", async () => (await signalCount()) >= 20, 60_000);
-      appservice!.process.kill("SIGKILL");
-      await appservice!.stop();
+      appservice.process.kill("SIGKILL");
+      await appservice.stop();
       killedAt = await signalCount();
     })();
     for (let i = 0; i < MENTIONS; i++) {

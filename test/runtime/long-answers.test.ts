@@ -43,9 +43,9 @@ function waitForWholeAnswer(scene: ProjectScene, agent: RunningAgent, answer: st
     timeoutMs: 45_000,
     where: (event: MatrixEvent) => {
       const content = event.getContent();
-      const relation = content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined;
+      const relation = content["m.relates_to"];
       const isEdit = relation?.rel_type === "m.replace";
-      const original = isEdit ? relation!.event_id! : event.getId()!;
+      const original = isEdit ? relation.event_id! : event.getId()!;
       if (!isEdit) order.push(original);
       const shown = (isEdit ? content["m.new_content"] : content) as Record<string, unknown>;
       latest.set(original, {

@@ -126,10 +126,10 @@ export function waitForFinalReply(
     timeoutMs,
     where: (event: MatrixEvent) => {
       const content = event.getContent();
-      const relation = content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined;
+      const relation = content["m.relates_to"];
       const isEdit = relation?.rel_type === "m.replace";
       const shown = (isEdit ? content["m.new_content"] : content) as Record<string, unknown>;
-      const original = isEdit ? relation!.event_id! : event.getId()!;
+      const original = isEdit ? relation.event_id! : event.getId()!;
       if (!isEdit) originals.set(original, content);
       const seen = versions.get(original) ?? [];
       seen.push(String(shown.body));
@@ -138,9 +138,9 @@ export function waitForFinalReply(
     },
   }).then((event) => {
     const content = event.getContent();
-    const relation = content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined;
+    const relation = content["m.relates_to"];
     const isEdit = relation?.rel_type === "m.replace";
-    const eventId = isEdit ? relation!.event_id! : event.getId()!;
+    const eventId = isEdit ? relation.event_id! : event.getId()!;
     const shown = (isEdit ? content["m.new_content"] : content) as Record<string, unknown>;
     return {
       eventId,

@@ -65,7 +65,7 @@ export async function copySqliteToPostgres(
       try {
         const tables: CopyReport["tables"] = [];
         for (const table of TABLES) {
-          const rows = await copyTable(source, target, table, converters.get(table) ?? new Map());
+          const rows = await copyTable(source, target, table, converters.get(table) ?? new Map<string, Converter>());
           tables.push({ table, rows });
           onProgress(`  ${table}: ${rows} rows`);
         }
@@ -153,7 +153,7 @@ function toBoolean(value: unknown): unknown {
 function toDate(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === "number") return new Date(value);
-  const text = String(value);
+  const text = `${value as string}`;
   // SQLite's CURRENT_TIMESTAMP writes "YYYY-MM-DD HH:MM:SS", in UTC.
   const date = new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(text) ? `${text.replace(" ", "T")}Z` : text);
   if (Number.isNaN(date.getTime())) throw new Error(`cannot read the time ${JSON.stringify(text)}`);

@@ -100,7 +100,13 @@ export class MatrixApi {
         await delay(250 * 2 ** transientRetries);
         continue;
       }
-      throw new MatrixApiError(response.status, errcode, String(body?.error ?? ""), method, url.pathname);
+      throw new MatrixApiError(
+        response.status,
+        errcode,
+        typeof body?.error === "string" ? body.error : "",
+        method,
+        url.pathname,
+      );
     }
   }
 

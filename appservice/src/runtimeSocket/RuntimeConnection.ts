@@ -129,7 +129,7 @@ export class RuntimeConnection {
       agent: { name, userId, displayName, ownerUserId, dmRoomId },
       serverTime: new Date().toISOString(),
     });
-    this.deliverPending();
+    void this.deliverPending();
   }
 
   /** Sends the stored signals this connection has not sent yet. */
@@ -167,7 +167,7 @@ export class RuntimeConnection {
           ),
         );
       }, timeoutMs);
-      this.#commands.set(id, { name, resolve: resolve as (result: unknown) => void, reject, timer });
+      this.#commands.set(id, { name, resolve: resolve, reject, timer });
       this.#send({ v: PROTOCOL_VERSION, type: "command", id, name, params } as ServerFrame);
     });
   }

@@ -16,7 +16,7 @@ export function findMentions(
   const mentions = content["m.mentions"];
   const intentional = new Set(
     typeof mentions === "object" && mentions !== null && Array.isArray((mentions as { user_ids?: unknown }).user_ids)
-      ? ((mentions as { user_ids: unknown[] }).user_ids.filter((id) => typeof id === "string") as string[])
+      ? (mentions as { user_ids: unknown[] }).user_ids.filter((id): id is string => typeof id === "string")
       : [],
   );
   const body = typeof content.body === "string" ? stripReplyFallback(content.body) : "";

@@ -69,7 +69,8 @@ export async function launchRuntime(name: string): Promise<RuntimeStatus> {
     env: process.env,
   });
   await log.close();
-  let exit: number | null = null;
+  // Set by the exit listener, which the compiler cannot see from the loop below.
+  let exit = null as number | null;
   child.once("exit", (code) => (exit = code ?? 1));
   child.unref();
   const deadline = Date.now() + START_TIMEOUT_MS;

@@ -5,3 +5,4 @@ export * from "./commands.ts";
 export * from "./state.ts";
 export * from "./frames.ts";
 export * from "./closeCodes.ts";
+export * from "./logLine.ts";

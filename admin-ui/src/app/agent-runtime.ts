@@ -1,6 +1,5 @@
 import { css, html, nothing } from "lit";
-import type { SessionState } from "@aachat/protocol";
-import { formatLogLine } from "../../../cli/src/format/runtime.ts";
+import { formatLogLine, type SessionState } from "@aachat/protocol";
 import { ActionElement } from "./ActionElement.ts";
 import type { Agent, ApiClient } from "./api.ts";
 

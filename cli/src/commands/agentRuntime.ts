@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { watch } from "node:fs/promises";
 import path from "node:path";
+import { formatLogLine } from "@aachat/protocol";
 import { Option, type Command } from "commander";
 import { UserError } from "../errors.ts";
-import { formatLogLine, renderRuntimeStatus, renderRuntimeTable, renderSession } from "../format/runtime.ts";
+import { renderRuntimeStatus, renderRuntimeTable, renderSession } from "../format/runtime.ts";
 import { printResult, progress } from "../output.ts";
 import {
   hasRuntimeToken,

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { consoleRouter } from "@aachat/admin-ui/server";
 import type { Bridge } from "matrix-appservice-bridge";
 import type { Logger } from "pino";
 import { ConfigError } from "./config/ConfigError.ts";
@@ -6,7 +7,6 @@ import type { AppserviceConfig } from "./config/schema.ts";
 import { openDatabase, type Db } from "./db/database.ts";
 import { EventStreams } from "./api/events.ts";
 import { apiRouter } from "./api/router.ts";
-import { consoleRouter } from "../../admin-ui/src/server/consoleRouter.ts";
 import { BotInviteHandler } from "./handlers/BotInviteHandler.ts";
 import { MentionHandler } from "./handlers/MentionHandler.ts";
 import { PowerLevelGuard } from "./handlers/PowerLevelGuard.ts";

@@ -1,1 +1,0 @@
-export { consoleRouter, type ConsoleRouterOptions, type ErrorLog } from "./server/consoleRouter.ts";

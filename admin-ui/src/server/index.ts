@@ -1,0 +1,1 @@
+export { consoleRouter, type ConsoleRouterOptions, type ErrorLog } from "./consoleRouter.ts";

@@ -1,10 +1,11 @@
 import { withoutCredentials } from "./git/withoutCredentials.ts";
+import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 /**
  * A problem with an agent repository that its owner can act on; the message says what
  * failed and what to do next.
  */
-export class AgentRepoError extends Error {
+export class AgentRepoError extends UserFacingError {
   override readonly name: string = "AgentRepoError";
 }
 

@@ -1,10 +1,11 @@
 import { MIN_PYTHON_TEXT, SYNAPSE_VERSION } from "./version.ts";
+import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 const INSTALL_PYTHON_HINT =
   `Install Python ${MIN_PYTHON_TEXT} or newer (Debian/Ubuntu: "apt install python3 python3-venv"; ` +
   `macOS: "brew install python"; or pyenv), then put it on PATH or set AACHAT_PYTHON=/path/to/python3.`;
 
-export class PythonMissingError extends Error {
+export class PythonMissingError extends UserFacingError {
   override name = "PythonMissingError";
   constructor(detail: string) {
     super(
@@ -13,7 +14,7 @@ export class PythonMissingError extends Error {
   }
 }
 
-export class PythonTooOldError extends Error {
+export class PythonTooOldError extends UserFacingError {
   override name = "PythonTooOldError";
   constructor(readonly found: { path: string; version: string }[]) {
     const list = found.map((f) => `${f.path} (${f.version})`).join(", ");
@@ -23,7 +24,7 @@ export class PythonTooOldError extends Error {
   }
 }
 
-export class SynapseInstallError extends Error {
+export class SynapseInstallError extends UserFacingError {
   override name = "SynapseInstallError";
   constructor(
     what: string,
@@ -39,11 +40,11 @@ export class SynapseInstallError extends Error {
   }
 }
 
-export class SynapseConfigError extends Error {
+export class SynapseConfigError extends UserFacingError {
   override name = "SynapseConfigError";
 }
 
-export class SynapseStartError extends Error {
+export class SynapseStartError extends UserFacingError {
   override name = "SynapseStartError";
   constructor(
     what: string,
@@ -59,7 +60,7 @@ export class SynapseStartError extends Error {
   }
 }
 
-export class HomeserverNotReadyError extends Error {
+export class HomeserverNotReadyError extends UserFacingError {
   override name = "HomeserverNotReadyError";
   constructor(
     readonly url: string,
@@ -73,7 +74,7 @@ export class HomeserverNotReadyError extends Error {
   }
 }
 
-export class PortInUseError extends Error {
+export class PortInUseError extends UserFacingError {
   override name = "PortInUseError";
   constructor(
     readonly host: string,

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { applyPostgresMigrations } from "./migratePostgres.ts";
 import { MIGRATIONS_DIRS, readMigrations } from "./migrations.ts";
 import { describeTarget } from "./target.ts";
+import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 /** Tables in an order where every row's foreign keys point at rows already copied. */
 const TABLES = [
@@ -27,7 +28,7 @@ const TABLES = [
 const BATCH_ROWS = 500;
 
 /** The copy was refused; nothing was written to the target (its tables may have been created, empty). */
-export class CopyRefusedError extends Error {
+export class CopyRefusedError extends UserFacingError {
   override readonly name = "CopyRefusedError";
 }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 /**
  * The migrations, in Prisma's migrations folder format: one history, written once per
@@ -19,7 +20,7 @@ export interface Migration {
   checksum: string;
 }
 
-export class MigrationError extends Error {
+export class MigrationError extends UserFacingError {
   override readonly name = "MigrationError";
 }
 

@@ -3,8 +3,9 @@ import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type Express } from "express";
 import type { Logger } from "pino";
 import { sendMatrixError } from "./matrixErrors.ts";
+import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
-export class PortInUseError extends Error {
+export class PortInUseError extends UserFacingError {
   override readonly name = "PortInUseError";
   constructor(
     readonly host: string,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 /** The homeserver and this appservice disagree about the registration, or can't reach each other. */
-export class HomeserverPingError extends Error {
+export class HomeserverPingError extends UserFacingError {
   override readonly name = "HomeserverPingError";
 }
 

@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: [
-      "{synapse,protocol,appservice,agent-repo,runtime,cli,bench,admin-ui}/test/**/*.test.ts",
+      "{synapse,protocol,api,appservice,agent-repo,runtime,cli,bench,admin-ui}/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],
     // The tests of PostgreSQL itself run in the second pass (vitest.postgresql.config.ts).

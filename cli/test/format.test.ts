@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Agent, Project, Signal, StatusResponse } from "../src/api/client.ts";
+import type { Agent, Project, Signal, StatusResponse } from "@aachat/api";
 import { renderAgent, renderAgentList, renderRuntimeToken, renderSignalList } from "../src/format/agents.ts";
 import { renderStatus } from "../src/format/status.ts";
 import { oneLine, shortTime, table } from "../src/format/table.ts";

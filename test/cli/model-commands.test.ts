@@ -20,7 +20,7 @@ import {
   stream,
   team,
   teamDetail,
-} from "../../appservice/src/api/schemas.ts";
+} from "@aachat/api";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import type { CliResult } from "../support/cli.ts";
 

@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing } from "lit";
-import { ApiClient, ApiError, type MeResponse } from "./api.ts";
+import { ApiClient, ApiError, type MeResponse } from "@aachat/api";
 import { fetchConsoleConfig, type ConsoleConfig } from "./consoleConfig.ts";
 import { LiveEvents, type LiveState } from "./liveEvents.ts";
 import { messageOf } from "./errors.ts";

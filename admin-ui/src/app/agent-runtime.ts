@@ -1,7 +1,7 @@
 import { css, html, nothing } from "lit";
 import { formatLogLine, type SessionState } from "@aachat/protocol";
+import type { Agent, ApiClient } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
-import type { Agent, ApiClient } from "./api.ts";
 
 const LOG_LINES = 100;
 

@@ -1,6 +1,6 @@
 import { html, nothing } from "lit";
+import type { Agent, ApiClient } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
-import type { Agent, ApiClient } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 import { onLive, type AgentRuntimeDetail, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import { teamHref } from "./routes.ts";

@@ -1,6 +1,6 @@
 import { css, html } from "lit";
+import { ApiClient, type MeResponse } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
-import { ApiClient, type MeResponse } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 import { loginWithPassword } from "./matrixAuth.ts";
 import type { Session } from "./session.ts";

@@ -1,6 +1,6 @@
 import { css, html, nothing } from "lit";
+import type { Agent, ApiClient, Project } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
-import type { Agent, ApiClient, Project } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 import { matrixToHref } from "./routes.ts";
 

@@ -1,6 +1,6 @@
 import { html, nothing } from "lit";
+import type { ApiClient, MeResponse, Member, Team } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
-import type { ApiClient, MeResponse, Member, Team } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 
 type Role = Member["role"];

@@ -1,7 +1,7 @@
 import { html } from "lit";
+import type { ApiClient, MeResponse, TeamDetail } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
 import { onLive, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
-import type { ApiClient, MeResponse, TeamDetail } from "./api.ts";
 import "./team-members.ts";
 import "./team-streams.ts";
 import "./team-projects.ts";

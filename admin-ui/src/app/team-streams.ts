@@ -1,7 +1,7 @@
 import { html, nothing } from "lit";
 import { live } from "lit/directives/live.js";
+import type { ApiClient, Stream } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
-import type { ApiClient, Stream } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 import { matrixToHref } from "./routes.ts";
 

@@ -1,7 +1,7 @@
 import { html, nothing } from "lit";
+import type { ApiClient, MeResponse, Team } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
 import { onLive, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
-import type { ApiClient, MeResponse, Team } from "./api.ts";
 import { submittedFields } from "./forms.ts";
 import { teamHref } from "./routes.ts";
 

@@ -1,13 +1,6 @@
-export type ApiErrorCode =
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "invalid_request"
-  | "homeserver_error"
-  | "runtime_unavailable"
-  | "runtime_error"
-  | "runtime_timeout";
+import type { ApiErrorCode } from "@aachat/api";
+
+export type { ApiErrorCode };
 
 const STATUS: Record<ApiErrorCode, number> = {
   unauthorized: 401,
@@ -22,6 +15,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   runtime_error: 502,
   /** The agent's runtime did not answer in time. */
   runtime_timeout: 504,
+  internal: 500,
 };
 
 /** An error the API returns to its caller as `{ error: { code, message } }`; the message says what to do. */

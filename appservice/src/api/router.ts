@@ -1,3 +1,4 @@
+import { openApiDocument } from "@aachat/api";
 import express, { type ErrorRequestHandler, type Router } from "express";
 import type { Logger } from "pino";
 import type { ModelContext } from "../model/ModelContext.ts";
@@ -9,8 +10,8 @@ import { toApiError } from "./httpErrors.ts";
 import type { Registration } from "../registration/schema.ts";
 import { HomeserverAuth } from "./auth.ts";
 import type { EventStreams } from "./events.ts";
-import { openApiDocument } from "./openapi.ts";
-import { apiRoutes, mountRoutes } from "./routes.ts";
+import { mountRoutes } from "./mountRoutes.ts";
+import { apiHandlers } from "./routes.ts";
 
 /** The /api/v1 router: JSON in and out, every request authenticated by the homeserver. */
 export function apiRouter(
@@ -21,9 +22,8 @@ export function apiRouter(
   log: Logger,
   eventStreams?: EventStreams,
 ): Router {
-  const routes = apiRoutes(ctx);
   const router = express.Router();
-  const document = openApiDocument(routes, publicUrl);
+  const document = openApiDocument(publicUrl);
   router.get("/openapi.json", (_req, res) => {
     res.json(document);
   });
@@ -37,7 +37,7 @@ export function apiRouter(
   router.use(auth.middleware());
   // The live event stream (server-sent events) for the console; see EventStreams.
   if (eventStreams) router.get("/events", eventStreams.handler);
-  mountRoutes(router, routes);
+  mountRoutes(router, apiHandlers(ctx));
   router.use((req, _res, next) =>
     next(new ApiError("not_found", `no API route ${req.method} ${req.path}; see /api/v1/openapi.json`)),
   );

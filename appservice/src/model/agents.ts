@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { DomainError } from "../errors/DomainError.ts";
-import type { Agent as AgentView, Signal as SignalView } from "../api/schemas.ts";
-import type { Agent } from "../generated/prisma/client.ts";
+import type { Agent, Signal } from "../generated/prisma/client.ts";
 import { AGENT_LOCALPART_PREFIX, userId as toUserId, type UserId } from "../matrix/ids.ts";
-import type { ModelContext, RuntimeStatus } from "./ModelContext.ts";
+import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels } from "./rooms.ts";
 import { ensurePersonalTeam } from "./teams.ts";
 
@@ -19,26 +18,12 @@ function newRuntimeToken(): { token: string; hash: string } {
 }
 
 const withProjects = { projects: { include: { project: { include: { team: { select: { slug: true } } } } } } } as const;
-type AgentWithProjects = Agent & { projects: { project: { name: string; team: { slug: string } } }[] };
+export type AgentWithProjects = Agent & { projects: { project: { name: string; team: { slug: string } } }[] };
 
-export function presentAgent(agent: AgentWithProjects, runtime: RuntimeStatus): AgentView {
-  return {
-    name: agent.name,
-    userId: agent.userId,
-    owner: agent.ownerUserId,
-    displayName: agent.displayName,
-    repoUrl: agent.repoUrl,
-    avatarUrl: agent.avatarUrl,
-    dmRoomId: agent.dmRoomId,
-    projects: agent.projects.map((m) => ({ team: m.project.team.slug, project: m.project.name })),
-    tokenIssuedAt: agent.tokenIssuedAt?.toISOString() ?? null,
-    runtime: {
-      online: runtime.online,
-      connectedAt: runtime.connectedAt?.toISOString() ?? null,
-      state: runtime.state,
-    },
-    createdAt: agent.createdAt.toISOString(),
-  };
+/** A signal of an agent, with the project (and its team) it came from, if any. */
+export interface AgentSignal {
+  signal: Signal;
+  project: { name: string; team: { slug: string } } | undefined;
 }
 
 /**
@@ -49,7 +34,7 @@ export async function registerAgent(
   ctx: ModelContext,
   owner: string,
   input: { name: string; displayName?: string; repoUrl?: string; avatarUrl?: string },
-): Promise<{ agent: AgentView; runtimeToken: string }> {
+): Promise<{ agent: AgentWithProjects; runtimeToken: string }> {
   return ctx.locks.acquire(`agent:${input.name}`, async () => {
     if (await ctx.db.agent.findUnique({ where: { name: input.name } })) {
       throw new DomainError("conflict", `an agent named '${input.name}' already exists; choose another name`);
@@ -90,7 +75,7 @@ export async function registerAgent(
     await muteInHumansOnlyStreams(ctx);
     ctx.log.info({ agent: input.name, owner }, "registered agent");
     ctx.events.changed("agents", { users: [owner] });
-    return { agent: presentAgent(agent, ctx.runtimes.status(agent.id)), runtimeToken: token };
+    return { agent, runtimeToken: token };
   });
 }
 
@@ -107,19 +92,17 @@ async function muteInHumansOnlyStreams(ctx: ModelContext): Promise<void> {
   }
 }
 
-export async function listAgents(ctx: ModelContext, owner: string): Promise<AgentView[]> {
-  const agents = await ctx.db.agent.findMany({
+export async function listAgents(ctx: ModelContext, owner: string): Promise<AgentWithProjects[]> {
+  return ctx.db.agent.findMany({
     where: { ownerUserId: owner },
     include: withProjects,
     orderBy: { name: "asc" },
   });
-  return agents.map((agent) => presentAgent(agent, ctx.runtimes.status(agent.id)));
 }
 
-export async function getAgent(ctx: ModelContext, owner: string, name: string): Promise<AgentView> {
+export async function getAgent(ctx: ModelContext, owner: string, name: string): Promise<AgentWithProjects> {
   const agent = await ownedAgent(ctx, owner, name);
-  const found = await ctx.db.agent.findUniqueOrThrow({ where: { id: agent.id }, include: withProjects });
-  return presentAgent(found, ctx.runtimes.status(found.id));
+  return ctx.db.agent.findUniqueOrThrow({ where: { id: agent.id }, include: withProjects });
 }
 
 /**
@@ -156,7 +139,7 @@ export async function updateAgent(
   owner: string,
   name: string,
   patch: { displayName?: string; repoUrl?: string; avatarUrl?: string | null },
-): Promise<AgentView> {
+): Promise<AgentWithProjects> {
   const agent = await ownedAgent(ctx, owner, name);
   const updated = await ctx.db.agent.update({
     where: { id: agent.id },
@@ -166,7 +149,7 @@ export async function updateAgent(
   ctx.rooms.invalidate();
   await ctx.puppets.ensure(agent.userId as UserId, updated.displayName, updated.avatarUrl);
   ctx.events.changed("agents", { users: [owner] });
-  return presentAgent(updated, ctx.runtimes.status(updated.id));
+  return updated;
 }
 
 export async function rotateToken(ctx: ModelContext, owner: string, name: string): Promise<string> {
@@ -196,7 +179,7 @@ export async function listSignals(
   owner: string,
   name: string,
   pendingOnly: boolean,
-): Promise<SignalView[]> {
+): Promise<AgentSignal[]> {
   const agent = await ownedAgent(ctx, owner, name);
   const signals = await ctx.db.signal.findMany({
     where: { agentId: agent.id, ...(pendingOnly ? { acknowledgedAt: null } : {}) },
@@ -211,22 +194,10 @@ export async function listSignals(
       })
     ).map((p) => [p.id, p]),
   );
-  return signals.map((signal) => {
-    const project = signal.projectId ? projects.get(signal.projectId) : undefined;
-    return {
-      id: signal.id,
-      agent: name,
-      team: project?.team.slug ?? null,
-      project: project?.name ?? null,
-      roomId: signal.roomId,
-      eventId: signal.eventId,
-      threadRootId: signal.threadRootId,
-      sender: signal.sender,
-      body: signal.body,
-      createdAt: signal.createdAt.toISOString(),
-      acknowledgedAt: signal.acknowledgedAt?.toISOString() ?? null,
-    };
-  });
+  return signals.map((signal) => ({
+    signal,
+    project: signal.projectId ? projects.get(signal.projectId) : undefined,
+  }));
 }
 
 /** The agent called `agentName`, if `actor` owns it; otherwise why not. */

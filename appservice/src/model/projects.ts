@@ -1,5 +1,4 @@
 import { DomainError } from "../errors/DomainError.ts";
-import type { Project as ProjectView } from "../api/schemas.ts";
 import type { Project, Team } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
 import { ownedAgent } from "./agents.ts";
@@ -10,31 +9,28 @@ import { requireRole } from "./roles.ts";
 import { findStream } from "./streams.ts";
 import { findTeam } from "./teams.ts";
 
-type ProjectWithAgents = Project & { agents: { agent: { name: string } }[] };
+export type ProjectWithAgents = Project & { agents: { agent: { name: string } }[] };
 
-export function presentProject(project: ProjectWithAgents, team: Pick<Team, "slug">): ProjectView {
-  return {
-    team: team.slug,
-    name: project.name,
-    roomId: project.roomId,
-    archived: project.archivedAt !== null,
-    agents: project.agents.map((membership) => membership.agent.name).sort(),
-    seededFrom:
-      project.seedRoomId && project.seedEventId ? { roomId: project.seedRoomId, eventId: project.seedEventId } : null,
-    createdAt: project.createdAt.toISOString(),
-  };
+/** A project, with the names of its agents, and the team it belongs to. */
+export interface TeamProject {
+  team: Team;
+  project: ProjectWithAgents;
 }
 
 const withAgents = { agents: { include: { agent: { select: { name: true } } } } } as const;
 
-export async function listProjects(ctx: ModelContext, actor: string, slug: string): Promise<ProjectView[]> {
+export async function listProjects(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+): Promise<{ team: Team; projects: ProjectWithAgents[] }> {
   const { team } = await findTeam(ctx, actor, slug);
   const projects = await ctx.db.project.findMany({
     where: { teamId: team.id },
     include: withAgents,
     orderBy: { id: "asc" },
   });
-  return projects.map((project) => presentProject(project, team));
+  return { team, projects };
 }
 
 async function findProject(ctx: ModelContext, team: Team, name: string): Promise<ProjectWithAgents> {
@@ -50,9 +46,9 @@ async function findProject(ctx: ModelContext, team: Team, name: string): Promise
   return project;
 }
 
-export async function getProject(ctx: ModelContext, actor: string, slug: string, name: string): Promise<ProjectView> {
+export async function getProject(ctx: ModelContext, actor: string, slug: string, name: string): Promise<TeamProject> {
   const { team } = await findTeam(ctx, actor, slug);
-  return presentProject(await findProject(ctx, team, name), team);
+  return { team, project: await findProject(ctx, team, name) };
 }
 
 /**
@@ -65,7 +61,7 @@ export async function createProject(
   slug: string,
   name: string,
   seed?: { stream: string; eventId: string },
-): Promise<ProjectView> {
+): Promise<TeamProject> {
   const { team } = await findTeam(ctx, actor, slug);
   await requireRole(ctx, team.id, slug, actor, "member");
   const seedRoom = seed ? await findStream(ctx, team, seed.stream) : undefined;
@@ -104,7 +100,7 @@ export async function createProject(
     }
     ctx.log.info({ team: slug, project: name, roomId }, "created project");
     ctx.events.changed("teams", { teamId: team.id });
-    return presentProject(project, team);
+    return { team, project };
   });
 }
 
@@ -125,11 +121,11 @@ export async function archiveProject(
   actor: string,
   slug: string,
   name: string,
-): Promise<ProjectView> {
+): Promise<TeamProject> {
   const { team } = await findTeam(ctx, actor, slug);
   await requireRole(ctx, team.id, slug, actor, "admin");
   const project = await findProject(ctx, team, name);
-  if (project.archivedAt) return presentProject(project, team);
+  if (project.archivedAt) return { team, project };
   const updated = await ctx.db.project.update({
     where: { id: project.id },
     data: { archivedAt: new Date() },
@@ -138,15 +134,15 @@ export async function archiveProject(
   ctx.rooms.invalidate();
   await postNotice(ctx, project.roomId, `This project was archived by ${actor}.`, `archive:${project.roomId}`);
   ctx.events.changed("teams", { teamId: team.id });
-  return presentProject(updated, team);
+  return { team, project: updated };
 }
 
 /** A team member joins a project: the bot invites them, their client accepts (or joins through the space). */
-export async function joinProject(ctx: ModelContext, actor: string, slug: string, name: string): Promise<ProjectView> {
+export async function joinProject(ctx: ModelContext, actor: string, slug: string, name: string): Promise<TeamProject> {
   const { team } = await findTeam(ctx, actor, slug);
   const project = await findProject(ctx, team, name);
   await ctx.matrix.invite(project.roomId, actor);
-  return presentProject(project, team);
+  return { team, project };
 }
 
 /** Adds an agent to a project: its puppet joins the room. Only the agent's owner, who must be in the team. */
@@ -156,7 +152,7 @@ export async function addAgentToProject(
   slug: string,
   name: string,
   agentName: string,
-): Promise<ProjectView> {
+): Promise<TeamProject> {
   const { team } = await findTeam(ctx, actor, slug);
   const project = await findProject(ctx, team, name);
   const agent = await ownedAgent(ctx, actor, agentName);
@@ -171,7 +167,7 @@ export async function addAgentToProject(
   await ctx.matrix.join(project.roomId, agent.userId as UserId);
   ctx.events.changed("teams", { teamId: team.id });
   ctx.events.changed("agents", { users: [actor] });
-  return presentProject(await findProject(ctx, team, name), team);
+  return { team, project: await findProject(ctx, team, name) };
 }
 
 export async function removeAgentFromProject(
@@ -180,7 +176,7 @@ export async function removeAgentFromProject(
   slug: string,
   name: string,
   agentName: string,
-): Promise<ProjectView> {
+): Promise<TeamProject> {
   const { team } = await findTeam(ctx, actor, slug);
   const project = await findProject(ctx, team, name);
   const agent = await ownedAgent(ctx, actor, agentName);
@@ -192,5 +188,5 @@ export async function removeAgentFromProject(
     .catch((error: unknown) => ctx.log.warn({ err: error }, "agent could not leave"));
   ctx.events.changed("teams", { teamId: team.id });
   ctx.events.changed("agents", { users: [actor] });
-  return presentProject(await findProject(ctx, team, name), team);
+  return { team, project: await findProject(ctx, team, name) };
 }

@@ -1,4 +1,4 @@
-import type { CommandResult, ProjectRef } from "@aachat/protocol";
+import type { CommandParams, CommandResult, ProjectRef } from "@aachat/protocol";
 import { DomainError } from "../errors/DomainError.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { ownedAgent } from "./agents.ts";
@@ -57,22 +57,17 @@ export async function startSession(
   return ctx.runtimes.command(agent.id, "session.start", { projects: [...chosen.values()] });
 }
 
-export async function controlSession(
+export async function controlSession<Action extends "stop" | "restart" | "compact">(
   ctx: ModelContext,
   owner: string,
   agentName: string,
   sessionId: string,
-  action: "stop" | "restart" | "compact",
-): Promise<unknown> {
+  action: Action,
+): Promise<CommandResult<`session.${Action}`>> {
   const agent = await ownedAgent(ctx, owner, agentName);
-  switch (action) {
-    case "stop":
-      return ctx.runtimes.command(agent.id, "session.stop", { sessionId });
-    case "restart":
-      return ctx.runtimes.command(agent.id, "session.restart", { sessionId });
-    case "compact":
-      return ctx.runtimes.command(agent.id, "session.compact", { sessionId });
-  }
+  // The three commands take the same parameters; TypeScript cannot see that through the generic name.
+  const params = { sessionId } as CommandParams<`session.${Action}`>;
+  return ctx.runtimes.command(agent.id, `session.${action}`, params);
 }
 
 export async function runtimeLogs(

@@ -1,9 +1,14 @@
-import type { z } from "zod";
-import type { statusResponse } from "../api/schemas.ts";
 import type { Role } from "./roles.ts";
 import type { ModelContext } from "./ModelContext.ts";
 
-export async function status(ctx: ModelContext, caller: string): Promise<z.infer<typeof statusResponse>> {
+/** A user's teams and agents, counted. */
+export interface StatusSummary {
+  userId: string;
+  teams: { slug: string; kind: string; myRole: Role; streams: number; projects: number }[];
+  agents: { name: string; projects: number; pendingSignals: number }[];
+}
+
+export async function status(ctx: ModelContext, caller: string): Promise<StatusSummary> {
   const memberships = await ctx.db.teamMember.findMany({
     where: { userId: caller },
     include: { team: { include: { _count: { select: { streams: true, projects: true } } } } },

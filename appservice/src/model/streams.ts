@@ -1,5 +1,4 @@
 import { DomainError } from "../errors/DomainError.ts";
-import type { Stream as StreamView } from "../api/schemas.ts";
 import type { Stream, Team } from "../generated/prisma/client.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels, teamRoles } from "./rooms.ts";
@@ -10,21 +9,20 @@ import { findTeam } from "./teams.ts";
 /** Who may let agents post in a stream: by creating it so, or by switching humans_only off. */
 const HUMANS_ONLY_OFF_ROLE = "admin";
 
-export function presentStream(stream: Stream, team: Pick<Team, "slug">): StreamView {
-  return {
-    team: team.slug,
-    name: stream.name,
-    roomId: stream.roomId,
-    humansOnly: stream.humansOnly,
-    archived: stream.archivedAt !== null,
-    createdAt: stream.createdAt.toISOString(),
-  };
+/** A stream and the team it belongs to. */
+export interface TeamStream {
+  team: Team;
+  stream: Stream;
 }
 
-export async function listStreams(ctx: ModelContext, actor: string, slug: string): Promise<StreamView[]> {
+export async function listStreams(
+  ctx: ModelContext,
+  actor: string,
+  slug: string,
+): Promise<{ team: Team; streams: Stream[] }> {
   const { team } = await findTeam(ctx, actor, slug);
   const streams = await ctx.db.stream.findMany({ where: { teamId: team.id }, orderBy: { id: "asc" } });
-  return streams.map((stream) => presentStream(stream, team));
+  return { team, streams };
 }
 
 export async function findStream(ctx: ModelContext, team: Team, name: string): Promise<Stream> {
@@ -47,7 +45,7 @@ export async function createStream(
   slug: string,
   name: string,
   humansOnly = true,
-): Promise<StreamView> {
+): Promise<TeamStream> {
   const { team } = await findTeam(ctx, actor, slug);
   const role = await requireRole(ctx, team.id, slug, actor, "member");
   if (!humansOnly && !atLeast(role, HUMANS_ONLY_OFF_ROLE)) {
@@ -71,7 +69,7 @@ export async function createStream(
     const stream = await ctx.db.stream.create({ data: { teamId: team.id, name, roomId, humansOnly } });
     ctx.log.info({ team: slug, stream: name, roomId, humansOnly }, "created stream");
     ctx.events.changed("teams", { teamId: team.id });
-    return presentStream(stream, team);
+    return { team, stream };
   });
 }
 
@@ -82,23 +80,23 @@ export async function setHumansOnly(
   slug: string,
   name: string,
   humansOnly: boolean,
-): Promise<StreamView> {
+): Promise<TeamStream> {
   const { team } = await findTeam(ctx, actor, slug);
   await requireRole(ctx, team.id, slug, actor, HUMANS_ONLY_OFF_ROLE);
   const stream = await findStream(ctx, team, name);
   const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { humansOnly } });
   await syncPowerLevels(ctx, stream.roomId, { kind: "stream", teamId: team.id, humansOnly, name });
   ctx.events.changed("teams", { teamId: team.id });
-  return presentStream(updated, team);
+  return { team, stream: updated };
 }
 
-export async function archiveStream(ctx: ModelContext, actor: string, slug: string, name: string): Promise<StreamView> {
+export async function archiveStream(ctx: ModelContext, actor: string, slug: string, name: string): Promise<TeamStream> {
   const { team } = await findTeam(ctx, actor, slug);
   await requireRole(ctx, team.id, slug, actor, "admin");
   const stream = await findStream(ctx, team, name);
-  if (stream.archivedAt) return presentStream(stream, team);
+  if (stream.archivedAt) return { team, stream };
   const updated = await ctx.db.stream.update({ where: { id: stream.id }, data: { archivedAt: new Date() } });
   await postNotice(ctx, stream.roomId, `This stream was archived by ${actor}.`, `archive:${stream.roomId}`);
   ctx.events.changed("teams", { teamId: team.id });
-  return presentStream(updated, team);
+  return { team, stream: updated };
 }

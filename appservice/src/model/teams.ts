@@ -1,5 +1,4 @@
 import { DomainError } from "../errors/DomainError.ts";
-import type { Team as TeamView } from "../api/schemas.ts";
 import type { Role } from "./roles.ts";
 import type { Team } from "../generated/prisma/client.ts";
 import { AGENT_LOCALPART_PREFIX, localpartOf } from "../matrix/ids.ts";
@@ -13,15 +12,10 @@ export function personalSlug(userId: string): string {
   return `~${localpartOf(userId)}`;
 }
 
-export function presentTeam(team: Team, myRole: Role | undefined): TeamView {
-  return {
-    slug: team.slug,
-    name: team.name,
-    kind: team.kind as TeamView["kind"],
-    spaceRoomId: team.spaceRoomId,
-    myRole: myRole ?? null,
-    createdAt: team.createdAt.toISOString(),
-  };
+/** A team and the role a user has in it. */
+export interface TeamWithRole {
+  team: Team;
+  role: Role;
 }
 
 /** The personal team `~username`: made the first time aachat meets a human. */
@@ -56,7 +50,7 @@ export async function ensurePersonalTeam(ctx: ModelContext, userId: string): Pro
 }
 
 /** A team the actor belongs to, by slug; `not_found` names it when it doesn't exist or isn't theirs. */
-export async function findTeam(ctx: ModelContext, actor: string, slug: string): Promise<{ team: Team; role: Role }> {
+export async function findTeam(ctx: ModelContext, actor: string, slug: string): Promise<TeamWithRole> {
   const team = await ctx.db.team.findUnique({ where: { slug } });
   const role = team ? await roleOf(ctx, team.id, actor) : undefined;
   if (!team || !role)
@@ -64,17 +58,17 @@ export async function findTeam(ctx: ModelContext, actor: string, slug: string): 
   return { team, role };
 }
 
-export async function listTeams(ctx: ModelContext, actor: string): Promise<TeamView[]> {
+export async function listTeams(ctx: ModelContext, actor: string): Promise<TeamWithRole[]> {
   const memberships = await ctx.db.teamMember.findMany({
     where: { userId: actor },
     include: { team: true },
     orderBy: { teamId: "asc" },
   });
-  return memberships.map((m) => presentTeam(m.team, m.role as Role));
+  return memberships.map((m) => ({ team: m.team, role: m.role as Role }));
 }
 
-export async function createTeam(ctx: ModelContext, actor: string, slug: string, name?: string): Promise<TeamView> {
-  return ctx.locks.acquire(`team:${slug}`, async () => {
+export async function createTeam(ctx: ModelContext, actor: string, slug: string, name?: string): Promise<TeamWithRole> {
+  return ctx.locks.acquire<TeamWithRole>(`team:${slug}`, async () => {
     if (await ctx.db.team.findUnique({ where: { slug } })) {
       throw new DomainError("conflict", `a team named '${slug}' already exists; choose another slug`);
     }
@@ -99,17 +93,17 @@ export async function createTeam(ctx: ModelContext, actor: string, slug: string,
     });
     ctx.log.info({ team: slug, actor }, "created team");
     ctx.events.changed("teams", { teamId: team.id });
-    return presentTeam(team, "owner");
+    return { team, role: "owner" };
   });
 }
 
-export async function renameTeam(ctx: ModelContext, actor: string, slug: string, name: string): Promise<TeamView> {
+export async function renameTeam(ctx: ModelContext, actor: string, slug: string, name: string): Promise<TeamWithRole> {
   const { team } = await findTeam(ctx, actor, slug);
   const role = await requireRole(ctx, team.id, slug, actor, "admin");
   await ctx.matrix.sendState(team.spaceRoomId, "m.room.name", "", { name });
   const renamed = await ctx.db.team.update({ where: { id: team.id }, data: { name } });
   ctx.events.changed("teams", { teamId: team.id });
-  return presentTeam(renamed, role);
+  return { team: renamed, role };
 }
 
 export async function deleteTeam(ctx: ModelContext, actor: string, slug: string, confirm: string): Promise<void> {

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { ApiClient } from "../api/client.ts";
+import { ApiClient } from "@aachat/api";
 import { UserError } from "../errors.ts";
 
 /** The stored login. The access token is a secret: it is never printed or logged. */

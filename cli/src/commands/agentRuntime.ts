@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { watch } from "node:fs/promises";
 import path from "node:path";
+import { projectSelector, sessionIdParam } from "@aachat/api";
 import { formatLogLine } from "@aachat/protocol";
 import { Option, type Command } from "commander";
 import { UserError } from "../errors.ts";
@@ -17,7 +18,6 @@ import {
 import type { LastStop } from "@aachat/runtime/local";
 import { agentsDir } from "../stack/agentsDir.ts";
 import { addJsonOption, checkAgentName, checked, loggedIn, type JsonOption, type Session } from "./apiCommand.ts";
-import { projectSelector, sessionIdParam } from "../../../appservice/src/api/schemas.ts";
 
 interface StartOptions extends JsonOption {
   project?: string[];

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { z } from "zod";
-import { agentName, matrixUserId, role, roomName, teamRef, type Role } from "../../../appservice/src/api/schemas.ts";
-import type { ApiClient } from "../api/client.ts";
+import { agentName, matrixUserId, role, roomName, teamRef, type ApiClient, type Role } from "@aachat/api";
 import { apiClientFor, requireCredentials, type Credentials } from "../auth/credentials.ts";
 import { UserError } from "../errors.ts";
 import { ask, isInteractive } from "../prompt.ts";

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { ApiClient, type MeResponse } from "../api/client.ts";
+import { ApiClient, type MeResponse } from "@aachat/api";
 import { credentialsFile, writeCredentials, type Credentials } from "../auth/credentials.ts";
 import { loginWithPassword, logout, whoami, type HomeserverLogin } from "../auth/homeserver.ts";
 import { UserError } from "../errors.ts";

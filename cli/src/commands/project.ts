@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ApiClient, Project } from "../api/client.ts";
+import type { ApiClient, Project } from "@aachat/api";
 import { printResult } from "../output.ts";
 import { renderProject, renderProjectList } from "../format/teams.ts";
 import { UserError } from "../errors.ts";

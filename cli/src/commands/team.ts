@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { teamRef, teamSlug } from "../../../appservice/src/api/schemas.ts";
+import { teamRef, teamSlug } from "@aachat/api";
 import { printResult } from "../output.ts";
 import { renderTeam, renderTeamDetail, renderTeamList } from "../format/teams.ts";
 import {

@@ -1,4 +1,4 @@
-import type { Agent, Signal } from "../api/client.ts";
+import type { Agent, Signal } from "@aachat/api";
 import { renderSession } from "./runtime.ts";
 import { oneLine, shortTime, table } from "./table.ts";
 

@@ -1,4 +1,4 @@
-import type { StatusResponse } from "../api/client.ts";
+import type { StatusResponse } from "@aachat/api";
 import { indent, table } from "./table.ts";
 
 export function renderStatus(status: StatusResponse): string {

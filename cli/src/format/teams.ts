@@ -1,4 +1,4 @@
-import type { Member, Project, Stream, Team, TeamDetail } from "../api/client.ts";
+import type { Member, Project, Stream, Team, TeamDetail } from "@aachat/api";
 import { indent, table, yesNo } from "./table.ts";
 
 export function renderTeamList(teams: readonly Team[]): string {

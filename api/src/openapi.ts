@@ -1,22 +1,22 @@
 import { z } from "zod";
-import type { Route } from "./routes.ts";
-import { apiError } from "./schemas.ts";
+import { apiError } from "./errors.ts";
+import { routes } from "./routes.ts";
 
 /** The OpenAPI 3.1 document of the API, generated from the same route table and schemas the server validates with. */
-export function openApiDocument(routes: readonly Route[], serverUrl: string): Record<string, unknown> {
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const json = (schema: z.ZodType) => ({
     "application/json": { schema: z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) },
   });
-  for (const route of routes) {
+  for (const route of Object.values(routes)) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
-    const parameters = Object.entries(route.params ?? {}).map(([name, schema]) => ({
+    const parameters = Object.entries(route.params).map(([name, schema]) => ({
       name,
       in: "path",
       required: true,
       schema: z.toJSONSchema(schema, { io: "input" }),
     }));
-    const ok = route.status ?? 200;
+    const ok = route.status;
     (paths[path] ??= {})[route.method] = {
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),

@@ -2,9 +2,9 @@ import { runtimeState, sessionId, sessionState } from "@aachat/protocol";
 import { z } from "zod";
 
 /**
- * The HTTP API the CLI and the console use (/api/v1). This file is its one definition:
- * the server validates against these schemas, the CLI client parses responses with them,
- * and /api/v1/openapi.json is generated from them.
+ * The schemas of the HTTP API (/api/v1): its resources, request bodies and responses.
+ * The route table (routes.ts) puts them together; the server validates with them, the
+ * client parses responses with them, and /api/v1/openapi.json is generated from them.
  */
 
 export const TEAM_SLUG = /^[a-z0-9][a-z0-9-]{1,38}$/;
@@ -171,5 +171,10 @@ export const statusResponse = z.object({
 export const startSessionResponse = z.object({ session: sessionState, alreadyRunning: z.boolean() });
 export const restartSessionResponse = z.object({ session: sessionState });
 export const runtimeLogsResponse = z.object({ lines: z.array(z.string()) });
-export const apiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-export type ApiErrorBody = z.infer<typeof apiError>;
+
+export type MeResponse = z.infer<typeof meResponse>;
+export type StatusResponse = z.infer<typeof statusResponse>;
+export type TeamDetail = z.infer<typeof teamDetail>;
+export type CreateAgentResponse = z.infer<typeof createAgentResponse>;
+export type RotateTokenResponse = z.infer<typeof rotateTokenResponse>;
+export type StartSessionResponse = z.infer<typeof startSessionResponse>;

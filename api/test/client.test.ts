@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, ApiResponseError, ServerUnreachableError } from "../src/api/client.ts";
+import { ApiClient, ApiError, ApiResponseError, ServerUnreachableError } from "../src/index.ts";
 
 interface Call {
   url: string;
@@ -13,7 +13,7 @@ function clientAnswering(status: number, body: unknown): { api: ApiClient; calls
   const calls: Call[] = [];
   const fetch: typeof globalThis.fetch = (input, init) => {
     calls.push({
-      url: String(input),
+      url: input instanceof Request ? input.url : String(input),
       method: init?.method ?? "GET",
       headers: init?.headers as Record<string, string>,
       body: typeof init?.body === "string" ? init.body : undefined,

@@ -1,42 +1,19 @@
 import { ApiError, ApiResponseError, ServerUnreachableError } from "@aachat/api";
+import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 /** A mistake or condition the user can fix: printed as one clear message, no stack trace. */
-export class UserError extends Error {
+export class UserError extends UserFacingError {
   override readonly name = "UserError";
 }
 
-/**
- * Errors of the other packages that a user can act on, by their class name: matching by
- * name keeps this module from loading Synapse and the appservice for every command.
- */
-const USER_ERROR_NAMES = new Set([
-  "ConfigError",
-  "HomeserverPingError",
-  "MigrationError",
-  "PortInUseError",
-  "PythonMissingError",
-  "PythonTooOldError",
-  "SynapseInstallError",
-  "SynapseStartError",
-  "SynapseConfigError",
-  "HomeserverNotReadyError",
-  "AgentRepoError",
-  "CloneError",
-  "GitCommandError",
-  "MemoryPublishError",
-  "CopyRefusedError",
-]);
-
+/** Every package's errors a user can act on extend UserFacingError; the API client's are the user's too. */
 export function isUserError(error: unknown): error is Error {
-  if (
-    error instanceof UserError ||
+  return (
+    error instanceof UserFacingError ||
     error instanceof ApiError ||
     error instanceof ApiResponseError ||
     error instanceof ServerUnreachableError
-  ) {
-    return true;
-  }
-  return error instanceof Error && USER_ERROR_NAMES.has(error.name);
+  );
 }
 
 /** Prints an error the way a user should see it and returns the exit code. */

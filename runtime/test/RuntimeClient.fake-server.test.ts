@@ -26,7 +26,8 @@ describe("the runtime client against a misbehaving server", () => {
     wss.on("connection", (ws, request) => {
       sockets.push(ws);
       authorizations.push(request.headers.authorization);
-      ws.on("message", (data) => received.push(String(data)));
+      // Text frames arrive as one Buffer (the default binaryType, "nodebuffer").
+      ws.on("message", (data) => received.push((data as Buffer).toString("utf8")));
       for (const bad of ["{not json", '{"v":2,"type":"hello"}', '{"v":1,"type":"dance"}', '{"v":1,"type":"signal"}']) {
         ws.send(bad);
       }

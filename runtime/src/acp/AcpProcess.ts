@@ -97,12 +97,15 @@ export class AcpProcess {
       .onNotification(acp.methods.client.session.update, ({ params }) => {
         options.handlers.onUpdate(params);
       });
+    // Node's stream/web types are not the DOM's that the SDK takes; the rule cannot tell them apart.
+    /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion */
     const connection = app.connect(
       acp.ndJsonStream(
         Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>,
         Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
       ),
     );
+    /* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
     const agent = new AcpProcess(child, connection, options.log);
     const timeoutMs = options.initializeTimeoutMs ?? 60_000;
     try {

@@ -49,7 +49,7 @@ export class PendingRequests {
       const pending: Pending = {
         method,
         frame,
-        resolve: resolve as (result: unknown) => void,
+        resolve,
         reject,
         sentOn: null,
         timer: null,

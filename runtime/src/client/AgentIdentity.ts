@@ -3,8 +3,14 @@ import type { HelloFrame } from "@aachat/protocol";
 /** Who the runtime acts as, from the appservice's hello. */
 export type AgentIdentity = HelloFrame["agent"];
 
+/** Where the runtime's parts learn who it acts as. */
+export interface IdentitySource {
+  /** The identity, waiting for the first hello if need be. */
+  get(): Promise<AgentIdentity>;
+}
+
 /** Resolves once the runtime knows who it is (after the first hello), and keeps the latest. */
-export class IdentityHolder {
+export class IdentityHolder implements IdentitySource {
   #current: AgentIdentity | null = null;
   #resolve: (identity: AgentIdentity) => void = () => undefined;
   readonly #first = new Promise<AgentIdentity>((resolve) => (this.#resolve = resolve));

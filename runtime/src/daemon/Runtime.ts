@@ -1,17 +1,17 @@
 import { hostname } from "node:os";
-import path from "node:path";
-import type { McpServer } from "@agentclientprotocol/sdk";
 import type { CommandFrame, RuntimeState, SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { CommandError, RuntimeReplacedError } from "../client/errors.ts";
 import { RuntimeClient, type RuntimeStopped } from "../client/RuntimeClient.ts";
 import { SignalJournal } from "../signals/SignalJournal.ts";
-import { ChatTools, type ToolSession } from "../mcp/ChatTools.ts";
+import { OwnerDm } from "../chat/OwnerChannel.ts";
+import { ChatTools } from "../mcp/ChatTools.ts";
+import { ChatToolsHost } from "../mcp/ChatToolsHost.ts";
 import { MemorySync } from "../memory/MemorySync.ts";
 import { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import { SessionManager } from "../sessions/SessionManager.ts";
 import { SessionStore } from "../sessions/SessionStore.ts";
-import { RUNTIME_ROOT, RUNTIME_VERSION } from "../version.ts";
+import { RUNTIME_VERSION } from "../version.ts";
 import { IdentityHolder } from "../client/AgentIdentity.ts";
 import type { RuntimeConfig } from "../files/config.ts";
 import type { ControlRequest, ControlResponse, RuntimeStatus } from "../control/controlProtocol.ts";
@@ -20,8 +20,6 @@ import { clearLastStop, writeLastStop } from "../files/lastStop.ts";
 import { tailLines } from "../files/logTail.ts";
 import type { RuntimePaths } from "../files/paths.ts";
 import { SignalRouter } from "../signals/SignalRouter.ts";
-
-const CHAT_TOOLS_BIN = path.join(RUNTIME_ROOT, "bin", "aachat-chat-tools.js");
 
 export interface RuntimeOptions {
   paths: RuntimePaths;
@@ -51,13 +49,12 @@ export class Runtime {
   readonly #log: Logger;
   readonly #startedAt = new Date().toISOString();
   readonly #identity = new IdentityHolder();
-  readonly #toolSessions = new Map<string, ToolSession>();
   #control!: ControlServer;
   #journal!: SignalJournal;
   #client!: RuntimeClient;
   #sessions!: SessionManager;
   #router!: SignalRouter;
-  #chatTools!: ChatTools;
+  #chatTools!: ChatToolsHost;
   #routing: Promise<void> = Promise.resolve();
   #problem: string | null = null;
   /** Set when another runtime with this agent's token replaced this one. */
@@ -89,7 +86,6 @@ export class Runtime {
     );
     this.#journal = await SignalJournal.open(paths.dir);
     await clearLastStop(paths);
-    const identity = () => this.#identity.get();
     this.#client = new RuntimeClient({
       serverUrl: config.serverUrl,
       token: this.#options.token,
@@ -121,17 +117,9 @@ export class Runtime {
       timeoutMs: config.permissionTimeoutMs,
       editIntervalMs: config.editIntervalMs,
     });
-    const tellOwner = async (text: string, key: string) => {
-      const { dmRoomId, ownerUserId } = await identity();
-      await this.#client.request("message.send", {
-        roomId: dmRoomId,
-        body: text,
-        notice: true,
-        mentions: [ownerUserId],
-        key,
-      });
-    };
-    this.#chatTools = new ChatTools(this.#client, identity);
+    const identity = this.#identity;
+    const owner = new OwnerDm(this.#client, identity);
+    this.#chatTools = new ChatToolsHost(paths.socket, new ChatTools(this.#client, identity));
     this.#sessions = new SessionManager({
       store: new SessionStore(paths.sessions),
       onChange: () => this.#client.stateChanged(),
@@ -141,18 +129,16 @@ export class Runtime {
         identity,
         chat: this.#client,
         permissions,
-        memory: new MemorySync(tellOwner, log),
+        memory: new MemorySync(owner, log),
+        owner,
         log,
-        chatToolsServer: (key) => this.#chatToolsServer(key),
-        registerTools: (key, session) => {
-          if (session) this.#toolSessions.set(key, session);
-          else this.#toolSessions.delete(key);
+        tools: this.#chatTools,
+        signals: {
+          done: (signalId) => this.#journal.done(signalId),
+          giveBack: (signals) => {
+            for (const signal of signals) this.#enqueueRoute(() => this.#router.deliver(signal));
+          },
         },
-        signalDone: (signalId) => this.#journal.done(signalId),
-        reroute: (signals) => {
-          for (const signal of signals) this.#enqueueRoute(() => this.#router.deliver(signal));
-        },
-        tellOwner,
       },
     });
     const ready = this.#sessions.restore();
@@ -262,15 +248,8 @@ export class Runtime {
       case "stop":
         setImmediate(() => void this.stop("stop"));
         return { ok: true, stopped: true };
-      case "tool": {
-        const session = this.#toolSessions.get(request.key);
-        if (!session) return { ok: false, error: "this chat tools server's session has ended" };
-        try {
-          return { ok: true, text: await this.#chatTools.run(session, request.tool, request.args) };
-        } catch (error) {
-          return { ok: false, error: (error as Error).message };
-        }
-      }
+      case "tool":
+        return this.#chatTools.run(request.key, request.tool, request.args);
     }
   }
 
@@ -281,18 +260,6 @@ export class Runtime {
       hostname: hostname(),
       startedAt: this.#startedAt,
       sessions: this.#sessions?.states() ?? [],
-    };
-  }
-
-  #chatToolsServer(key: string): McpServer {
-    return {
-      name: "aachat",
-      command: process.execPath,
-      args: [CHAT_TOOLS_BIN],
-      env: [
-        { name: "AACHAT_RUNTIME_SOCKET", value: this.#options.paths.socket },
-        { name: "AACHAT_SESSION_KEY", value: key },
-      ],
     };
   }
 }

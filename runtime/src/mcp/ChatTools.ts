@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { projectLabel, type ProjectRef, type RoomMessage } from "@aachat/protocol";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
-import type { AgentIdentity } from "../client/AgentIdentity.ts";
+import type { IdentitySource } from "../client/AgentIdentity.ts";
 import { parseToolArgs, type ChatToolName } from "./chatToolSchemas.ts";
 
 /** What a tool call may use of its session: its coverage, and where it has read up to. */
@@ -22,7 +22,7 @@ const DEFAULT_UNREAD_LIMIT = 30;
 export class ChatTools {
   constructor(
     private readonly chat: ChatRequests,
-    private readonly identity: () => Promise<AgentIdentity>,
+    private readonly identity: IdentitySource,
   ) {}
 
   /** Resolves with the text the agent sees as the tool's result; rejects with a message for it. */
@@ -51,7 +51,7 @@ export class ChatTools {
       }
       case "dm_owner": {
         const args = parseToolArgs(tool, rawArgs);
-        const identity = await this.identity();
+        const identity = await this.identity.get();
         const { eventId } = await this.chat.request("message.send", {
           roomId: identity.dmRoomId,
           body: args.text,

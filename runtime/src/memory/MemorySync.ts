@@ -1,5 +1,6 @@
 import { MemoryPublisher, runGit } from "@aachat/agent-repo";
 import type { Logger } from "pino";
+import type { OwnerChannel } from "../chat/OwnerChannel.ts";
 
 /**
  * Publishes what a session changed in the agent's repository (its memory, mostly): commits,
@@ -12,7 +13,7 @@ export class MemorySync {
   readonly #unfinished = new Set<string>();
 
   constructor(
-    private readonly tellOwner: (text: string, key: string) => Promise<void>,
+    private readonly owner: OwnerChannel,
     private readonly log: Logger,
   ) {
     this.#publisher = new MemoryPublisher({ logger: log.child({ component: "memory" }) });
@@ -29,9 +30,9 @@ export class MemorySync {
       } else this.#unfinished.delete(workspace);
       if (result.kind === "conflict") {
         // Keyed by the commit: the same conflict found again after later turns is told once.
-        await this.tellOwner(`⚠️ ${result.message}`, `memory-conflict:${result.commit}`);
+        await this.owner.tell(`⚠️ ${result.message}`, `memory-conflict:${result.commit}`);
       } else if (result.kind === "published" && result.pushError) {
-        await this.tellOwner(
+        await this.owner.tell(
           `⚠️ Memory was committed (${result.commit.slice(0, 12)}) but not pushed: ${result.pushError}. It will be pushed with the next change.`,
           `memory-push:${result.commit}`,
         );
@@ -40,10 +41,9 @@ export class MemorySync {
       }
     } catch (error) {
       this.log.error({ err: error, workspace }, "could not publish memory");
-      await this.tellOwner(
-        `⚠️ Could not publish memory from ${workspace}: ${(error as Error).message}`,
-        `memory-error:${key}`,
-      ).catch(() => undefined);
+      await this.owner
+        .tell(`⚠️ Could not publish memory from ${workspace}: ${(error as Error).message}`, `memory-error:${key}`)
+        .catch(() => undefined);
     }
   }
 }

@@ -26,6 +26,9 @@ interface Pending {
   settle(answer: { optionId: string; by: string }): void;
 }
 
+/** What a turn needs of the broker: asking in chat. */
+export type PermissionAsker = Pick<PermissionBroker, "ask">;
+
 /**
  * Asks chat for the permissions Claude Code requests. The request appears in the room with
  * its options; the agent's owner (or an owner or admin of the project's team) answers with

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { projectLabel, type ProjectRef, type SessionState } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { CommandError } from "../client/errors.ts";
-import { AgentSession, type SessionDeps } from "./AgentSession.ts";
+import { AgentSession } from "./AgentSession.ts";
+import type { SessionDeps } from "./SessionDeps.ts";
 import type { SessionRecord, SessionStore } from "./SessionStore.ts";
 
 /**
@@ -12,12 +13,12 @@ import type { SessionRecord, SessionStore } from "./SessionStore.ts";
  */
 export class SessionManager {
   readonly #sessions = new Map<string, AgentSession>();
-  readonly #deps: Omit<SessionDeps, "changed">;
+  readonly #deps: Omit<SessionDeps, "keeper">;
   readonly #store: SessionStore;
   readonly #log: Logger;
   readonly #onChange: () => void;
 
-  constructor(options: { deps: Omit<SessionDeps, "changed">; store: SessionStore; onChange: () => void }) {
+  constructor(options: { deps: Omit<SessionDeps, "keeper">; store: SessionStore; onChange: () => void }) {
     this.#deps = options.deps;
     this.#store = options.store;
     this.#log = options.deps.log.child({ component: "sessions" });
@@ -148,7 +149,7 @@ export class SessionManager {
   }
 
   #create(record: SessionRecord): AgentSession {
-    return new AgentSession(record, { ...this.#deps, changed: () => this.#changed() });
+    return new AgentSession(record, { ...this.#deps, keeper: { changed: () => this.#changed() } });
   }
 
   #records(): SessionRecord[] {

@@ -5,14 +5,14 @@ import type { ChatRequests } from "../chat/ChatRequests.ts";
 import type { SignalJournal } from "./SignalJournal.ts";
 import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import type { SessionManager } from "../sessions/SessionManager.ts";
-import type { AgentIdentity } from "../client/AgentIdentity.ts";
+import type { IdentitySource } from "../client/AgentIdentity.ts";
 
 export interface SignalRouterDeps {
   journal: SignalJournal;
   sessions: SessionManager;
   permissions: PermissionBroker;
   chat: ChatRequests;
-  identity: () => Promise<AgentIdentity>;
+  identity: IdentitySource;
   /** Resolves once the sessions of the last run are back: routing waits for it. */
   ready: Promise<void>;
   log: Logger;
@@ -30,7 +30,7 @@ export class SignalRouter {
   async route(signal: SignalPayload): Promise<void> {
     const { journal, sessions, permissions, log } = this.deps;
     await this.deps.ready;
-    const identity = await this.deps.identity();
+    const identity = await this.deps.identity.get();
     const names = [identity.displayName, identity.name, identity.userId];
     if (permissions.answer(signal, names)) {
       log.info({ signal: signal.id }, "answered a permission request");
@@ -68,7 +68,7 @@ export class SignalRouter {
       session.enqueue(signal);
       return;
     }
-    const identity = await this.deps.identity();
+    const identity = await this.deps.identity.get();
     if (signal.kind === "dm") {
       await this.#say(
         signal,

@@ -12,7 +12,7 @@ import type { ChatRequests } from "../chat/ChatRequests.ts";
 import { ReplyStream } from "../chat/ReplyStream.ts";
 import { TypingIndicator } from "../chat/TypingIndicator.ts";
 import type { AgentIdentity } from "../client/AgentIdentity.ts";
-import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
+import type { PermissionAsker } from "../permissions/PermissionBroker.ts";
 import { AgentExitedError } from "../acp/AcpProcess.ts";
 import { buildPrompt } from "./buildPrompt.ts";
 import { TurnTranscript } from "./TurnTranscript.ts";
@@ -24,7 +24,7 @@ export interface TurnInput {
   identity: AgentIdentity;
   coverage: readonly ProjectRef[];
   chat: ChatRequests;
-  permissions: PermissionBroker;
+  permissions: PermissionAsker;
   editIntervalMs: number;
   log: Logger;
   /** Sends the prompt to the session's agent and resolves with its answer. */

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { access, mkdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import writeFileAtomic from "write-file-atomic";
 import YAML from "yaml";
-import { writeFileAtomic } from "./atomic-write.ts";
 import { SynapseConfigError } from "./errors.ts";
 import { buildLogConfig } from "./log-config.ts";
 import { buildOverrides, type SynapseConfigOptions } from "./overrides.ts";
@@ -50,10 +50,11 @@ export async function ensureSynapseConfig(
     ownSecret ?? (await previousOverrideSecret(paths.overridesYaml)) ?? randomBytes(32).toString("base64url");
   const extraSecret = ownSecret ? undefined : registrationSharedSecret;
 
-  await writeFileAtomic(paths.logConfig, buildLogConfig(paths.logPath));
+  // Synapse may read these at any moment (a concurrent start): never expose a half-written one.
+  await writeFileAtomic(paths.logConfig, buildLogConfig(paths.logPath), { mode: 0o644 });
   const doc = new YAML.Document(buildOverrides(opts, paths, extraSecret));
   doc.commentBefore = OVERRIDES_HEADER;
-  await writeFileAtomic(paths.overridesYaml, doc.toString(), 0o600);
+  await writeFileAtomic(paths.overridesYaml, doc.toString(), { mode: 0o600 });
 
   return {
     configPaths: [paths.homeserverYaml, paths.overridesYaml],

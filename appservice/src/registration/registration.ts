@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, rename, writeFile } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
 import { stringify as stringifyYaml } from "yaml";
 import { ConfigError } from "../config/ConfigError.ts";
 import { readYamlFile } from "../config/readYamlFile.ts";
@@ -37,10 +37,7 @@ export function generateRegistration(options: RegistrationOptions): Registration
 /** Writes the registration readable by its owner only (it holds both tokens), atomically. */
 export async function writeRegistration(file: string, registration: Registration): Promise<void> {
   const header = "# aachat application service registration. Holds secrets: keep it private.\n";
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, header + stringifyYaml(registration), { mode: 0o600 });
-  await chmod(temporary, 0o600);
-  await rename(temporary, file);
+  await writeFileAtomic(file, header + stringifyYaml(registration), { mode: 0o600 });
 }
 
 export async function loadRegistration(file: string): Promise<Registration> {

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
+import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { ApiClient } from "@aachat/api";
 import { UserError } from "../errors.ts";
@@ -49,14 +49,7 @@ export async function readCredentials(file = credentialsFile()): Promise<Credent
 /** Written owner-only and atomically, so a crash never leaves a half-written or readable token behind. */
 export async function writeCredentials(credentials: Credentials, file = credentialsFile()): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await writeFile(temp, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
 }
 
 export async function deleteCredentials(file = credentialsFile()): Promise<void> {

@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline/promises";
+import password from "@inquirer/password";
 import { UserError } from "./errors.ts";
 
 /** Questions go to stderr, so a command's stdout stays only its result. */
@@ -16,33 +17,18 @@ export async function ask(question: string): Promise<string> {
   }
 }
 
-/** Reads one line from the terminal without echoing it (a password). */
-export function askHidden(question: string): Promise<string> {
-  const input = process.stdin;
-  process.stderr.write(question);
-  input.setRawMode(true);
-  input.resume();
-  input.setEncoding("utf8");
-  return new Promise<string>((resolve, reject) => {
-    let answer = "";
-    const finish = (outcome: () => void) => {
-      input.off("data", onData);
-      input.setRawMode(false);
-      input.pause();
-      process.stderr.write("\n");
-      outcome();
-    };
-    const onData = (chunk: string) => {
-      for (const char of chunk) {
-        if (char === "\r" || char === "\n") return finish(() => resolve(answer));
-        if (char === "\u0003") return finish(() => reject(new UserError("cancelled")));
-        if (char === "\u0004" && answer === "") return finish(() => reject(new UserError("cancelled")));
-        if (char === "\u007f" || char === "\b") answer = answer.slice(0, -1);
-        else if (char >= " ") answer += char;
-      }
-    };
-    input.on("data", onData);
-  });
+/**
+ * Reads a password from the terminal without echoing it. @inquirer/password does the line
+ * editing, so arrow or Delete keys move and delete rather than slip escape codes into it.
+ */
+export async function askHidden(question: string): Promise<string> {
+  try {
+    return await password({ message: question.trimEnd() }, { output: process.stderr });
+  } catch (error) {
+    // Ctrl-C, or the terminal closed (Ctrl-D).
+    if (error instanceof Error && error.name === "ExitPromptError") throw new UserError("cancelled");
+    throw error;
+  }
 }
 
 /** Everything piped to stdin, without its final line break (`--password-stdin`). */

@@ -22,6 +22,7 @@ import { boundPort, closeServer, createApp, errorHandler, listen } from "./http/
 import { catchUpMissedEvents } from "./inbox/catchUp.ts";
 import { Inbox } from "./inbox/Inbox.ts";
 import { createBridge } from "./matrix/bridge.ts";
+import { metricsHandler } from "./http/metrics.ts";
 import { agentNamespaceRegex, userId, type UserId } from "./matrix/ids.ts";
 import { pingHomeserver } from "./matrix/ping.ts";
 import type { Registration } from "./registration/schema.ts";
@@ -112,6 +113,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     cleanups.push(() => inbox.close());
 
     const app = createApp();
+    app.get("/metrics", metricsHandler(bridge, { db, runtimesConnected: () => registry.connections().length }));
     let lastPingReceived: string | undefined;
     app.use(
       "/_matrix/app/v1",

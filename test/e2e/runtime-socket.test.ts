@@ -238,6 +238,38 @@ describe("the runtime WebSocket", () => {
     await newer.close();
   });
 
+  it("shows connected runtimes and unacknowledged signals to Prometheus at /metrics", async () => {
+    const scrape = async () => {
+      const response = await fetch(`${running.appservice.url}/metrics`);
+      expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+      return response.text();
+    };
+    const metric = async (name: string) => {
+      const value = (await scrape()).match(new RegExp(`^${name} (\\d+)$`, "m"))?.[1];
+      return value === undefined ? undefined : Number(value);
+    };
+    await waitUntil("no runtime is connected", async () => (await metric("aachat_runtimes_connected")) === 0);
+    const pendingBefore = (await metric("aachat_signals_pending"))!;
+    expect(await scrape()).toContain("process_resident_memory_bytes");
+
+    const runtime = await connect(builder);
+    await runtime.next("hello");
+    expect(await metric("aachat_runtimes_connected")).toBe(1);
+    const eventId = await mention(builder, "builder, you are being counted");
+    // Signals left unacknowledged by the tests above come first.
+    let signal = (await runtime.next("signal")).signal;
+    while (signal.eventId !== eventId) signal = (await runtime.next("signal")).signal;
+    expect(await metric("aachat_signals_pending")).toBe(pendingBefore + 1);
+    runtime.send({ v: 1, type: "ack", signalId: signal.id });
+    await waitUntil("the acknowledged signal is no longer counted", async () =>
+      (await metric("aachat_signals_pending")) === pendingBefore ? true : undefined,
+    );
+    await runtime.close();
+    await waitUntil("the closed runtime is no longer counted", async () =>
+      (await metric("aachat_runtimes_connected")) === 0 ? true : undefined,
+    );
+  });
+
   it("closes runtime sockets with 1001 when the appservice stops", async () => {
     const runtime = await connect(reviewer);
     await runtime.next("hello");

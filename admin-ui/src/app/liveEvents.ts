@@ -1,4 +1,6 @@
 import type { RuntimeState } from "@aachat/protocol";
+import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
+
 /** How the live event stream is doing, for the indicator in the top bar. */
 export type LiveState = "connecting" | "live" | "reconnecting";
 
@@ -74,34 +76,22 @@ export class LiveEvents extends EventTarget {
       cache: "no-store",
     });
     if (!response.ok || !response.body) throw new Error(`the event stream answered ${response.status}`);
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
+    const reader = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += value.replace(/\r\n?/g, "\n");
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        this.#handle(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-      }
+      this.#handle(value);
     }
   }
 
-  #handle(block: string): void {
-    let event = "message";
-    const data: string[] = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith(":")) continue;
-      const colon = line.indexOf(":");
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-      if (field === "event") event = value;
-      else if (field === "data") data.push(value);
-    }
+  #handle(message: EventSourceMessage): void {
+    const event = message.event ?? "message";
     let detail: unknown;
     try {
-      detail = JSON.parse(data.join("\n") || "{}");
+      detail = JSON.parse(message.data || "{}");
     } catch {
       return;
     }

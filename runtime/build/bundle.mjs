@@ -5,24 +5,13 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { zodEnglishOnly } from "@aachat/protocol/esbuild/zodEnglishOnly";
 import { build } from "esbuild";
 import { sourceFingerprint } from "./fingerprint.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const DIST = path.join(root, "dist");
 export const FINGERPRINT_FILE = path.join(DIST, "fingerprint");
-
-/** zod re-exports every error-message locale; the runtime speaks English. */
-const zodEnglishOnly = {
-  name: "zod-english-only",
-  setup(bundler) {
-    bundler.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
-      contents: 'export { default as en } from "./en.js";',
-      loader: "js",
-      resolveDir: path.dirname(args.path),
-    }));
-  },
-};
 
 /** Builds into a temporary folder and swaps it in, so a runtime starting meanwhile never sees half a build. */
 export async function bundleRuntime() {

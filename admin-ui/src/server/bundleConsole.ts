@@ -1,23 +1,8 @@
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { zodEnglishOnly } from "@aachat/protocol/esbuild/zodEnglishOnly";
+import { build } from "esbuild";
 
 const ENTRY_POINT = fileURLToPath(new URL("../app/main.ts", import.meta.url));
-
-/**
- * The API client validates responses with zod, whose `z` namespace re-exports every error
- * message locale (about half of the bundle). The console speaks English: keep only `en`.
- */
-const zodEnglishOnly: Plugin = {
-  name: "zod-english-only",
-  setup(bundler) {
-    bundler.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
-      contents: 'export { default as en } from "./en.js";',
-      loader: "js",
-      resolveDir: path.dirname(args.path),
-    }));
-  },
-};
 
 let cached: Promise<string> | undefined;
 

@@ -3,6 +3,10 @@
  * applications). The close frame's reason says more, in words for the owner's log.
  */
 export const RUNTIME_CLOSE = {
+  /** RFC 6455's normal closure: the runtime is stopping. */
+  stopping: 1000,
+  /** RFC 6455's going away: the appservice is stopping; the runtime reconnects. */
+  serverStopping: 1001,
   /** Another connection with the same agent's token took over; the closed runtime stops for good. */
   replaced: 4000,
   /** The agent's runtime token was rotated or revoked (or the agent deleted); the runtime stops for good. */

@@ -12,7 +12,6 @@ import { noticeReplacement } from "./replacementNotice.ts";
 import { bearerToken, rejectUpgrade } from "./upgradeResponses.ts";
 
 export const RUNTIME_SOCKET_PATH = "/runtime/v1/socket";
-const CLOSE_GOING_AWAY = 1001;
 
 export interface RuntimeSocketServerOptions {
   model: ModelContext;
@@ -53,7 +52,7 @@ export class RuntimeSocketServer {
     await Promise.all(
       this.options.registry
         .connections()
-        .map((connection) => connection.close(CLOSE_GOING_AWAY, "appservice shutting down")),
+        .map((connection) => connection.close(RUNTIME_CLOSE.serverStopping, "appservice shutting down")),
     );
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }

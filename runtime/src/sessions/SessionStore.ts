@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import path from "node:path";
 import { isoTime, projectRef, sessionId } from "@aachat/protocol";
+import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 
 /** What a restart needs to bring a session back: its coverage, its conversation, what it has read. */
@@ -48,14 +48,7 @@ export class SessionStore {
     const snapshot = JSON.stringify({ sessions: records }, null, 2);
     const write = this.#writes.then(async () => {
       await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const temporary = `${this.file}.${randomBytes(4).toString("hex")}.tmp`;
-      try {
-        await writeFile(temporary, `${snapshot}\n`, { mode: 0o600 });
-        await rename(temporary, this.file);
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
+      await writeFileAtomic(this.file, `${snapshot}\n`, { mode: 0o600 });
     });
     this.#writes = write.catch(() => undefined);
     return write;

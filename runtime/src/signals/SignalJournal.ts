@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import writeFileAtomic from "write-file-atomic";
 import { signalPayload, type SignalPayload } from "@aachat/protocol";
 
 export const JOURNAL_FILE = "signals.journal";
@@ -49,15 +50,7 @@ export class SignalJournal {
     }
     if (entries.length > maxLines) {
       entries = compacted(entries, keepDone);
-      const temporary = `${file}.tmp`;
-      const handle = await open(temporary, "w", 0o600);
-      try {
-        await handle.writeFile(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, file);
+      await writeFileAtomic(file, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""), { mode: 0o600 });
     }
     return new SignalJournal(file, await open(file, "a", 0o600), entries);
   }

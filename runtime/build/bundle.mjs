@@ -31,10 +31,12 @@ export async function bundleRuntime() {
     target: "node20",
     // Optional native speed-ups of ws, loaded only if present.
     external: ["bufferutil", "utf-8-validate"],
-    // CommonJS dependencies call require(); give the ES module one.
+    // CommonJS dependencies call require() and read __filename (write-file-atomic salts its
+    // temporary names with it); give the ES module both.
     banner: {
-      js: 'import { createRequire as __aachatRequire } from "node:module"; const require = __aachatRequire(import.meta.url);',
+      js: 'import { createRequire as __aachatRequire } from "node:module"; const require = __aachatRequire(import.meta.url); const __aachatFilename = import.meta.filename; const __aachatDirname = import.meta.dirname;',
     },
+    define: { __filename: "__aachatFilename", __dirname: "__aachatDirname" },
     plugins: [zodEnglishOnly],
     legalComments: "none",
     logLevel: "warning",

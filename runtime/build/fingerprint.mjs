@@ -4,8 +4,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-/** The sources a runtime bundle is made of (its own, and the workspace packages it uses). */
-const SOURCES = ["runtime/src", "protocol/src", "agent-repo/src", "runtime/package.json", "package-lock.json"];
+/** The sources a runtime bundle is made of (its own, how it is built, and the workspace packages it uses). */
+const SOURCES = [
+  "runtime/src",
+  "runtime/build",
+  "protocol/src",
+  "agent-repo/src",
+  "runtime/package.json",
+  "package-lock.json",
+];
 
 /** A digest of the sources' names, sizes and modification times: cheap to take at every start. */
 export async function sourceFingerprint() {

@@ -333,7 +333,7 @@ export class RuntimeClient {
       if (ws && ws.readyState !== WebSocket.CLOSED) {
         const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
         if (ws.readyState === WebSocket.OPEN) {
-          ws.close(1000, "runtime stopping");
+          ws.close(RUNTIME_CLOSE.stopping, "runtime stopping");
           const timer = setTimeout(() => ws.terminate(), 2_000);
           await closed;
           clearTimeout(timer);

@@ -18,6 +18,7 @@ export interface GitOptions {
 
 /** Runs git in `cwd` through simple-git, in the environment `gitEnvironment` describes. */
 export async function runGit(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
+  // simple-git types the exit code as a number, but a git killed by a signal has none.
   let result: { stdout: string; stderr: string; exitCode: number | null } | undefined;
   const environment = gitEnvironment();
   try {
@@ -31,7 +32,7 @@ export async function runGit(cwd: string, args: readonly string[], options: GitO
         result = {
           stdout: Buffer.concat(output.stdOut).toString("utf8"),
           stderr: Buffer.concat(output.stdErr).toString("utf8"),
-          exitCode: output.exitCode as number | null,
+          exitCode: output.exitCode,
         };
         return undefined;
       },
@@ -54,7 +55,6 @@ export async function runGit(cwd: string, args: readonly string[], options: GitO
   if (result.exitCode !== null && result.exitCode < 0) {
     throw new GitCommandError(args, cwd, -1, couldNotRun(getSystemErrorName(result.exitCode)));
   }
-  // A git killed by a signal has no exit code.
   const exitCode = result.exitCode ?? -1;
   if (exitCode !== 0 && !options.allowFailure) {
     throw new GitCommandError(args, cwd, exitCode, gitReason(stderr, stdout));

@@ -14,7 +14,7 @@ export type TokenCheck = "valid" | "invalid" | "unknown";
 export interface Caller {
   userId: string;
   /** Asks the homeserver again, bypassing the cache: for long-lived requests such as the event stream. */
-  recheck(): Promise<TokenCheck>;
+  recheck: () => Promise<TokenCheck>;
 }
 
 declare module "express-serve-static-core" {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { watch } from "node:fs/promises";
 import path from "node:path";
-import { projectSelector, sessionIdParam } from "@aachat/api";
+import { projectSelector, sessionIdParam, type ApiClient } from "@aachat/api";
 import { formatLogLine } from "@aachat/protocol";
 import { Option, type Command } from "commander";
 import { UserError } from "../errors.ts";
@@ -143,42 +143,28 @@ export function registerAgentRuntimeCommands(agent: Command): void {
     );
   });
 
-  addJsonOption(
-    agent
-      .command("restart")
-      .description("restart the agent's sessions (same coverage, conversation resumed where the agent can)")
-      .argument("[name]", "the agent")
-      .option("-s, --session <id>", "only this session")
-      .option("--all", "every session of every agent running on this machine"),
-  ).action(async (nameArg: string | undefined, options: TargetOptions) => {
-    const session = await loggedIn();
-    const done: string[] = [];
-    for (const [name, sessionId] of await targets(nameArg, options)) {
+  sessionsCommand(agent, {
+    name: "restart",
+    description: "restart the agent's sessions (same coverage, conversation resumed where the agent can)",
+    resultKey: "restarted",
+    none: "No session to restart.",
+    act: async (api, name, sessionId) => {
       progress(`Restarting session ${sessionId} of ${name}…`);
-      done.push(`${name}: ${renderSession(await session.api.restartSession(name, sessionId))}`);
-    }
-    printResult(options.json === true, { restarted: done }, () =>
-      done.length ? done.join("\n") : "No session to restart.",
-    );
+      return `${name}: ${renderSession(await api.restartSession(name, sessionId))}`;
+    },
+    render: (done) => done.join("\n"),
   });
 
-  addJsonOption(
-    agent
-      .command("compact")
-      .description("ask the agent to compact its conversation (/compact) after its current turn, without stopping it")
-      .argument("[name]", "the agent")
-      .option("-s, --session <id>", "only this session")
-      .option("--all", "every session of every agent running on this machine"),
-  ).action(async (nameArg: string | undefined, options: TargetOptions) => {
-    const session = await loggedIn();
-    const done: string[] = [];
-    for (const [name, sessionId] of await targets(nameArg, options)) {
-      await session.api.compactSession(name, sessionId);
-      done.push(`${name}/${sessionId}`);
-    }
-    printResult(options.json === true, { compacted: done }, () =>
-      done.length ? `Compacted ${done.join(", ")}.` : "No session to compact.",
-    );
+  sessionsCommand(agent, {
+    name: "compact",
+    description: "ask the agent to compact its conversation (/compact) after its current turn, without stopping it",
+    resultKey: "compacted",
+    none: "No session to compact.",
+    act: async (api, name, sessionId) => {
+      await api.compactSession(name, sessionId);
+      return `${name}/${sessionId}`;
+    },
+    render: (done) => `Compacted ${done.join(", ")}.`,
   });
 
   agent
@@ -321,4 +307,34 @@ async function follow(file: string, show: (line: string) => void): Promise<void>
     partial = lines.pop() ?? "";
     for (const line of lines) if (line) show(line);
   }
+}
+
+/** A command that does one thing to each session NAME, --session or --all selects, and lists what it did. */
+function sessionsCommand(
+  agent: Command,
+  spec: {
+    name: string;
+    description: string;
+    /** The JSON result's key for the list of what was done. */
+    resultKey: string;
+    /** What to print when no session was selected. */
+    none: string;
+    /** Does it to one session; returns how to list it. */
+    act: (api: ApiClient, name: string, sessionId: string) => Promise<string>;
+    render: (done: readonly string[]) => string;
+  },
+): void {
+  addJsonOption(
+    agent
+      .command(spec.name)
+      .description(spec.description)
+      .argument("[name]", "the agent")
+      .option("-s, --session <id>", "only this session")
+      .option("--all", "every session of every agent running on this machine"),
+  ).action(async (nameArg: string | undefined, options: TargetOptions) => {
+    const { api } = await loggedIn();
+    const done: string[] = [];
+    for (const [name, sessionId] of await targets(nameArg, options)) done.push(await spec.act(api, name, sessionId));
+    printResult(options.json === true, { [spec.resultKey]: done }, () => (done.length ? spec.render(done) : spec.none));
+  });
 }

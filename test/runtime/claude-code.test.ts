@@ -13,7 +13,7 @@ import { stopHumans } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
 import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
-import { runGit } from "../../agent-repo/src/git/runGit.ts";
+import { runGit } from "@aachat/agent-repo";
 
 function react(human: Human, roomId: string, eventId: string, key: string): Promise<unknown> {
   const send = human.client.sendEvent.bind(human.client) as (r: string, t: string, c: object) => Promise<unknown>;

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runGit } from "../../agent-repo/src/git/runGit.ts";
+import { runGit } from "@aachat/agent-repo";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { sendContent, stopHumans } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";

@@ -6,7 +6,7 @@ import pino from "pino";
 import { inject } from "vitest";
 import { scaffoldAgentRepo } from "@aachat/agent-repo";
 import { Runtime, runtimePaths, runtimeConfigSchema, type RuntimeConfigInput } from "@aachat/runtime";
-import { runGit } from "../../agent-repo/src/git/runGit.ts";
+import { runGit } from "@aachat/agent-repo";
 import { uniqueName } from "./api.ts";
 import { agentInProject, type ProjectScene, type SceneAgent } from "./projectScene.ts";
 import { waitForRoomEvent, waitUntil } from "./waits.ts";

@@ -9,6 +9,7 @@ const SOURCES = [
   "runtime/src",
   "runtime/build",
   "protocol/src",
+  "protocol/build",
   "agent-repo/src",
   "runtime/package.json",
   "package-lock.json",

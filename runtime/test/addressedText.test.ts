@@ -9,6 +9,7 @@ describe("addressedText: what a message says to the agent", () => {
     expect(addressedText("Reviewer: Stop", names)).toBe("stop");
     expect(addressedText("@reviewer, stop", names)).toBe("stop");
     expect(addressedText("  reviewer   stop  ", names)).toBe("stop");
+    expect(addressedText(`${reviewer.userId}: stop`, names)).toBe("stop");
   });
 
   it("drops trailing full stops and exclamation marks, and keeps the rest as said, lower-cased", () => {

@@ -86,10 +86,12 @@ export class ReplyStream {
     this.#toldIncomplete = true;
     const wanted = this.#wanted();
     const shown = wanted.filter((want, index) => same(this.#parts[index]?.sent ?? null, want)).length;
-    const why = this.#lastError instanceof RequestError ? this.#lastError.failure.message.slice(0, 300) : "an error";
+    // The refusal that ended the answer, not whatever a later (skipped) write left behind.
+    const cause = this.#refused ?? this.#lastError;
+    const why = cause instanceof RequestError ? cause.failure.message.slice(0, 300) : "an error";
     const parts = wanted.length > 1 ? `: ${shown} of its ${wanted.length} parts arrived complete` : "";
     const body = `⚠️ This answer could not be shown whole${parts} (${why}).`;
-    this.options.log.warn({ err: this.#lastError, parts: wanted.length, shown }, "the answer is incomplete in chat");
+    this.options.log.warn({ err: cause, parts: wanted.length, shown }, "the answer is incomplete in chat");
     try {
       await this.chat.request("message.send", {
         roomId: this.target.roomId,

@@ -4,7 +4,8 @@
  */
 export function addressedText(body: string, agentNames: readonly string[]): string {
   let text = body.trim().toLowerCase();
-  for (const name of agentNames) {
+  // Longest first: the name "reviewer" must not eat the start of "@reviewer:example.org".
+  for (const name of [...agentNames].sort((a, b) => b.length - a.length)) {
     const lower = name.toLowerCase();
     for (const prefix of [`@${lower}`, lower]) {
       if (text.startsWith(prefix)) text = text.slice(prefix.length).replace(/^[\s:,]+/, "");

@@ -56,7 +56,7 @@ describe("empty lists say what to do next", () => {
     expect(renderStreamList([], "~alice")).toBe(
       "No streams yet. Create one with `aachat stream create NAME --team ~alice`",
     );
-    expect(renderAgentList([])).toBe("No agents yet. Register one with `aachat agent register NAME`");
+    expect(renderAgentList([])).toBe("No agents yet. Create one with `aachat agent create NAME`");
     expect(renderSignalList([], "reviewer", true)).toContain("aachat agent signals reviewer --all");
   });
 });
@@ -161,7 +161,7 @@ describe("resources", () => {
         "  ~alice  personal  owner      0        2",
         "",
         "Agents",
-        "  No agents yet. Register one with `aachat agent register NAME`",
+        "  No agents yet. Create one with `aachat agent create NAME`",
       ].join("\n"),
     );
   });

@@ -346,7 +346,7 @@ describe("aachat agent and project", () => {
       `No projects yet. Create one with \`aachat project create NAME --team ~${user.username}\`\n`,
     );
     expect((await cli(user, ["agent", "list"])).stdout).toBe(
-      "No agents yet. Register one with `aachat agent register NAME`\n",
+      "No agents yet. Create one with `aachat agent create NAME`\n",
     );
   });
 });

@@ -222,6 +222,13 @@ export function render(checks: Check[]): string {
     return check.fix && check.status !== "ok" ? `${head}\n  ${" ".repeat(16)} → ${check.fix}` : head;
   });
   const failed = checks.filter((check) => check.status === "fail").length;
-  lines.push("", failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);
+  const warned = checks.filter((check) => check.status === "warn").length;
+  const summary =
+    failed > 0
+      ? `${failed} check(s) failed.`
+      : warned > 0
+        ? `No check failed; ${warned} warning(s) above.`
+        : "All checks passed.";
+  lines.push("", summary);
   return lines.join("\n");
 }

@@ -3,7 +3,7 @@ import { renderSession } from "./runtime.ts";
 import { oneLine, shortTime, table } from "./table.ts";
 
 export function renderAgentList(agents: readonly Agent[]): string {
-  if (agents.length === 0) return "No agents yet. Register one with `aachat agent register NAME`";
+  if (agents.length === 0) return "No agents yet. Create one with `aachat agent create NAME`";
   return table(
     ["AGENT", "USER", "DISPLAY NAME", "PROJECTS", "TOKEN", "RUNTIME"],
     agents.map((agent) => [

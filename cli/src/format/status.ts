@@ -17,7 +17,7 @@ export function renderStatus(status: StatusResponse): string {
         );
   const agents =
     status.agents.length === 0
-      ? "No agents yet. Register one with `aachat agent register NAME`"
+      ? "No agents yet. Create one with `aachat agent create NAME`"
       : table(
           ["AGENT", "PROJECTS", "PENDING SIGNALS"],
           status.agents.map((agent) => [agent.name, String(agent.projects), String(agent.pendingSignals)]),

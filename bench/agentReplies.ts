@@ -73,9 +73,7 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
       if (event.getRoomId() !== setup.roomId || event.getType() !== "m.room.message") return;
       const sender = event.getSender();
       if (sender !== bob.userId && sender !== setup.agentUserId) return;
-      const repliesTo = (
-        event.getContent()["m.relates_to"]
-      )?.["m.in_reply_to"]?.event_id;
+      const repliesTo = event.getContent()["m.relates_to"]?.["m.in_reply_to"]?.event_id;
       if (repliesTo) answers.record(repliesTo, at);
     };
     asker.on(RoomEvent.Timeline, onAnswer);

@@ -44,7 +44,9 @@ export async function checkEnvironmentFile(repoDir: string): Promise<Environment
     return { problems: [problem("must be a YAML mapping with at least name: and description:")], identity: {} };
   }
   const result = environmentSchema.safeParse(parsed.value);
-  const problems = result.success ? [] : zodIssuesToProblems(result.error.issues, ENVIRONMENT_FILE, (key) => parsed.lineOf(key));
+  const problems = result.success
+    ? []
+    : zodIssuesToProblems(result.error.issues, ENVIRONMENT_FILE, (key) => parsed.lineOf(key));
   const identity = identityOf(parsed.value);
   if (identity.avatar !== undefined && !identity.avatar.startsWith("https://")) {
     if (!(await isFileInside(repoDir, identity.avatar))) {

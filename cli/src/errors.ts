@@ -3,8 +3,16 @@ import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 /** A mistake or condition the user can fix: printed as one clear message, no stack trace. */
 export class UserError extends UserFacingError {
-  override readonly name = "UserError";
+  override readonly name: string = "UserError";
 }
+
+/** A command used wrongly (a bad argument or option): exits 2, as the shell's own usage errors do. */
+export class UsageError extends UserError {
+  override readonly name = "UsageError";
+}
+
+/** The exit code of a usage error, from commander or from our own checks of arguments. */
+export const USAGE_EXIT_CODE = 2;
 
 /** Every package's errors a user can act on extend UserFacingError; the API client's are the user's too. */
 export function isUserError(error: unknown): error is Error {
@@ -20,6 +28,7 @@ export function isUserError(error: unknown): error is Error {
 export function reportError(error: unknown): number {
   if (isUserError(error)) {
     process.stderr.write(`error: ${error.message}\n`);
+    if (error instanceof UsageError) return USAGE_EXIT_CODE;
   } else {
     process.stderr.write(`aachat failed unexpectedly; this is a bug, please report it with the output below.\n`);
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

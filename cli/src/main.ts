@@ -12,7 +12,7 @@ import { registerStream } from "./commands/stream.ts";
 import { registerTeam } from "./commands/team.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerWhoami } from "./commands/whoami.ts";
-import { reportError } from "./errors.ts";
+import { reportError, USAGE_EXIT_CODE } from "./errors.ts";
 
 const program = new Command("aachat")
   .description("aachat: humans and Claude Code agents in the same Matrix chat rooms")
@@ -38,8 +38,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    // Commander has already printed the message (or the help/version).
-    process.exitCode = error.exitCode;
+    // Commander has already printed the message (or the help/version); its misuse errors exit 1.
+    process.exitCode = error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
   } else {
     process.exitCode = reportError(error);
   }

@@ -211,9 +211,9 @@ describe("aachat team", () => {
     expect(detail.team.name).not.toBe("Taken over");
   });
 
-  it("refuses bad arguments before any request, naming the argument and the rule", async () => {
+  it("refuses bad arguments before any request, naming the argument and the rule, with exit code 2", async () => {
     const badSlug = await cli(alice, ["team", "create", "Bad_Slug"]);
-    expect(badSlug.code).toBe(1);
+    expect(badSlug.code).toBe(2);
     expect(badSlug.stderr).toBe(
       "error: SLUG 'Bad_Slug' must be 2-39 lowercase letters, digits or '-', starting with a letter or digit\n",
     );
@@ -227,6 +227,16 @@ describe("aachat team", () => {
     expect(badAgent.stderr).toBe(
       "error: NAME '9lives' must be 2-32 lowercase letters, digits or '-', starting with a letter\n",
     );
+    expect([badRole.code, badStream.code, badAgent.code]).toEqual([2, 2, 2]);
+
+    // What commander itself refuses is a usage error too; asking for help is not.
+    const unknownOption = await cli(alice, ["team", "list", "--bogus"]);
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toContain("unknown option '--bogus'");
+    const missingArgument = await cli(alice, ["team", "create"]);
+    expect(missingArgument.code).toBe(2);
+    expect(missingArgument.stderr).toContain("missing required argument 'slug'");
+    expect((await cli(alice, ["team", "--help"])).code).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { projectSelector, sessionIdParam, type ApiClient } from "@aachat/api";
 import { formatLogLine } from "@aachat/protocol";
 import { Option, type Command } from "commander";
-import { UserError } from "../errors.ts";
+import { UsageError, UserError } from "../errors.ts";
 import { renderRuntimeStatus, renderRuntimeTable, renderSession } from "../format/runtime.ts";
 import { printResult, progress } from "../output.ts";
 import {
@@ -67,7 +67,7 @@ export function registerAgentRuntimeCommands(agent: Command): void {
       ),
   ).action(async (nameArg: string | undefined, options: StartOptions) => {
     if (options.all) {
-      if (nameArg !== undefined || options.project) throw new UserError("--all takes no NAME or --project");
+      if (nameArg !== undefined || options.project) throw new UsageError("--all takes no NAME or --project");
       const started = await resumeRuntimes();
       printResult(options.json === true, { started }, () =>
         started.length === 0
@@ -117,7 +117,7 @@ export function registerAgentRuntimeCommands(agent: Command): void {
       .option("--all", "stop every agent's runtime on this machine"),
   ).action(async (nameArg: string | undefined, options: TargetOptions) => {
     if (options.all) {
-      if (nameArg !== undefined || options.session) throw new UserError("--all takes no NAME or --session");
+      if (nameArg !== undefined || options.session) throw new UsageError("--all takes no NAME or --session");
       const stopped: string[] = [];
       for (const name of await localRuntimeNames()) if (await stopLocalRuntime(name)) stopped.push(name);
       printResult(options.json === true, { stopped }, () =>
@@ -178,7 +178,7 @@ export function registerAgentRuntimeCommands(agent: Command): void {
       const name = checkAgentName("NAME", nameArg);
       const count = Number(options.lines);
       if (!Number.isInteger(count) || count < 1 || count > 100_000)
-        throw new UserError("--lines must be a whole number from 1");
+        throw new UsageError("--lines must be a whole number from 1");
       const { runtimePaths, tailLines } = await import("@aachat/runtime/local");
       const file = runtimePaths(name).log;
       if (!existsSync(file)) throw new UserError(`no runtime log for ${name} on this machine (${file})`);
@@ -234,7 +234,7 @@ async function localLastStop(name: string): Promise<LastStop | null> {
 }
 
 function requireName(nameArg: string | undefined): string {
-  if (nameArg === undefined) throw new UserError("give the agent's NAME (or --all)");
+  if (nameArg === undefined) throw new UsageError("give the agent's NAME (or --all)");
   return checkAgentName("NAME", nameArg);
 }
 
@@ -255,13 +255,13 @@ async function prepareRuntime(session: Session, name: string, options: StartOpti
   if (options.permissionTimeout !== undefined) {
     const seconds = Number(options.permissionTimeout);
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
-      throw new UserError("--permission-timeout must be whole seconds from 1 to 86400");
+      throw new UsageError("--permission-timeout must be whole seconds from 1 to 86400");
     }
     permissionTimeoutMs = seconds * 1000;
   }
   const agentCommand = options.acpCommand?.trim().split(/\s+/).filter(Boolean);
   if (options.acpCommand !== undefined && !agentCommand?.length)
-    throw new UserError("--acp-command must name a program");
+    throw new UsageError("--acp-command must name a program");
   await writeRuntimeConfig({
     agent: name,
     serverUrl: session.credentials.serverUrl,
@@ -274,7 +274,7 @@ async function prepareRuntime(session: Session, name: string, options: StartOpti
 /** The (agent, session) pairs a restart or compact acts on. */
 async function targets(nameArg: string | undefined, options: TargetOptions): Promise<[string, string][]> {
   if (options.all) {
-    if (nameArg !== undefined || options.session) throw new UserError("--all takes no NAME or --session");
+    if (nameArg !== undefined || options.session) throw new UsageError("--all takes no NAME or --session");
     const pairs: [string, string][] = [];
     for (const name of await localRuntimeNames()) {
       for (const session of (await localStatus(name))?.sessions ?? []) pairs.push([name, session.id]);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { z } from "zod";
 import { agentName, matrixUserId, role, roomName, teamRef, type ApiClient, type Role } from "@aachat/api";
 import { apiClientFor, requireCredentials, type Credentials } from "../auth/credentials.ts";
-import { UserError } from "../errors.ts";
+import { UsageError, UserError } from "../errors.ts";
 import { ask, isInteractive } from "../prompt.ts";
 
 /** What the commands that talk to the aachat API share: the login, argument checks, `--json`, `--team`. */
@@ -51,7 +51,7 @@ export function addTeamOption(command: Command): Command {
 export function checked<T extends string>(label: string, value: string, schema: z.ZodType<T>): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new UserError(`${label} '${value}' ${result.error.issues[0]?.message ?? "is not valid"}`);
+  throw new UsageError(`${label} '${value}' ${result.error.issues[0]?.message ?? "is not valid"}`);
 }
 
 export const checkRoomName = (label: string, value: string): string => checked(label, value, roomName);
@@ -59,13 +59,13 @@ export const checkAgentName = (label: string, value: string): string => checked(
 
 export function checkRole(value: string): Role {
   const result = role.safeParse(value);
-  if (!result.success) throw new UserError(`--role '${value}' must be one of ${role.options.join(", ")}`);
+  if (!result.success) throw new UsageError(`--role '${value}' must be one of ${role.options.join(", ")}`);
   return result.data;
 }
 
 export function checkText(label: string, value: string, max: number): string {
   if (value.trim().length === 0 || value.length > max) {
-    throw new UserError(`${label} must be 1-${max} characters`);
+    throw new UsageError(`${label} must be 1-${max} characters`);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { UserError } from "../errors.ts";
+import { UsageError, UserError } from "../errors.ts";
 import { printResult, progress } from "../output.ts";
 import { addJsonOption, type JsonOption } from "./apiCommand.ts";
 
@@ -21,7 +21,7 @@ export function registerDb(program: Command): void {
       ),
   ).action(async (options: JsonOption & { from: string; to: string }) => {
     if (!/^postgres(ql)?:\/\/\S+$/.test(options.to)) {
-      throw new UserError("--to must be a postgresql://user:password@host:port/database URL");
+      throw new UsageError("--to must be a postgresql://user:password@host:port/database URL");
     }
     const from = path.resolve(options.from);
     const { copySqliteToPostgres, createLogger, describeTarget } = await import("@aachat/appservice");

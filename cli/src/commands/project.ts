@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ApiClient, Project } from "@aachat/api";
 import { printResult } from "../output.ts";
 import { renderProject, renderProjectList } from "../format/teams.ts";
-import { UserError } from "../errors.ts";
+import { UsageError, UserError } from "../errors.ts";
 import type { Credentials } from "../auth/credentials.ts";
 import { joinRoom } from "../auth/homeserver.ts";
 import {
@@ -134,6 +134,6 @@ function seedOf(options: CreateOptions): { stream: string; eventId: string } | u
   }
   const stream = checkRoomName("--from-stream", options.fromStream);
   if (!options.event.startsWith("$"))
-    throw new UserError(`--event '${options.event}' is not an event id (they start with '$')`);
+    throw new UsageError(`--event '${options.event}' is not an event id (they start with '$')`);
   return { stream, eventId: options.event };
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { UserError } from "../errors.ts";
+import { UsageError, UserError } from "../errors.ts";
 import { printResult } from "../output.ts";
 
 interface RegistrationOptions {
@@ -28,7 +28,7 @@ export function registerRegistration(program: Command): void {
     )
     .action(async (options: RegistrationOptions) => {
       if (!/^https?:\/\/[^/]+/.test(options.url)) {
-        throw new UserError(`--url '${options.url}' is not an http(s) URL`);
+        throw new UsageError(`--url '${options.url}' is not an http(s) URL`);
       }
       const file = path.resolve(options.out);
       if (existsSync(file) && !options.force) {

@@ -175,6 +175,7 @@ describe("the agent runtime commands", () => {
     expect(noProject.stderr).toBe("error: --project 'Not A Project' is not a project (PROJECT, or TEAM/PROJECT)\n");
     const badTimeout = await cli("agent", "start", name, "-p", "site", "--permission-timeout", "soon");
     expect(badTimeout.stderr).toBe("error: --permission-timeout must be whole seconds from 1 to 86400\n");
+    expect(badTimeout.code).toBe(2);
     expect(path.isAbsolute(runtimePaths(name, env).dir)).toBe(true);
   });
 });

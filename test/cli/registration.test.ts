@@ -60,7 +60,7 @@ describe("aachat registration", () => {
       "--out",
       "/tmp/never-written.yaml",
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("--url 'localhost:8090' is not an http(s) URL");
   });
 });

@@ -57,6 +57,37 @@ describe("aachat up: the whole embedded stack from one command", () => {
     expect(await isPortFree("127.0.0.1", appservicePort)).toBe(true);
   });
 
+  it("lets `aachat login` find the running stack's ports without being told them", async () => {
+    const { password } = JSON.parse(await readFile(path.join(dataDir, "admin-credentials.json"), "utf8")) as {
+      password: string;
+    };
+    stack = spawnCli(args());
+    await stack.waitForOutput("aachat is up.");
+    const homeserverUrl = `http://127.0.0.1:${synapsePort}`;
+    const response = await fetch(`${homeserverUrl}/_matrix/client/v3/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "admin" }, password }),
+    });
+    const { access_token: token } = (await response.json()) as { access_token: string };
+    const configDir = await mkdtemp(path.join(tmpdir(), "aachat-login-"));
+    const env = { AACHAT_DATA_DIR: dataDir, AACHAT_CONFIG_DIR: configDir };
+
+    const loggedIn = await runCli(["login", "--token", token], env);
+    expect(loggedIn.code, loggedIn.stderr).toBe(0);
+    expect(loggedIn.stdout).toMatch(/^Logged in as @admin:localhost/);
+    const stored = JSON.parse(await readFile(path.join(configDir, "credentials.json"), "utf8")) as {
+      homeserverUrl: string;
+      serverUrl: string;
+    };
+    expect(stored).toMatchObject({ homeserverUrl, serverUrl: `http://127.0.0.1:${appservicePort}` });
+
+    expect(await stack.stop("SIGTERM")).toBe(0);
+    stack = undefined;
+    // A stopped stack leaves no record of ports that nothing listens on any more.
+    await expect(stat(path.join(dataDir, "running.json"))).rejects.toThrow(/ENOENT/);
+  });
+
   it("reuses the same data directory, tokens and users on a second start", async () => {
     const registrationBefore = await readFile(path.join(dataDir, "registration.yaml"), "utf8");
     const { password } = JSON.parse(await readFile(path.join(dataDir, "admin-credentials.json"), "utf8")) as {

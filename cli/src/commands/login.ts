@@ -2,17 +2,16 @@ import { Option, type Command } from "commander";
 import { ApiClient, type MeResponse } from "@aachat/api";
 import { credentialsFile, writeCredentials, type Credentials } from "../auth/credentials.ts";
 import { loginWithPassword, logout, whoami, type HomeserverLogin } from "../auth/homeserver.ts";
-import { UserError } from "../errors.ts";
+import { UsageError, UserError } from "../errors.ts";
 import { printResult } from "../output.ts";
 import { ask, askHidden, isInteractive, readStdin } from "../prompt.ts";
+import { DEFAULT_HOMESERVER_URL, DEFAULT_SERVER_URL, localStackUrls } from "../stack/localStack.ts";
+import { resolveDataDir, stackPaths } from "../stack/paths.ts";
 import { addJsonOption } from "./apiCommand.ts";
 
-export const DEFAULT_HOMESERVER_URL = "http://127.0.0.1:8008";
-export const DEFAULT_SERVER_URL = "http://127.0.0.1:8090";
-
 interface LoginOptions {
-  homeserver: string;
-  server: string;
+  homeserver?: string;
+  server?: string;
   user?: string;
   passwordStdin?: boolean;
   token?: string;
@@ -23,8 +22,11 @@ export function registerLogin(program: Command): void {
   const command = program
     .command("login")
     .description("log in to the homeserver and the aachat server (makes your personal team on first login)")
-    .option("--homeserver <url>", "the Matrix homeserver", DEFAULT_HOMESERVER_URL)
-    .option("--server <url>", "the aachat server (the appservice's HTTP API)", DEFAULT_SERVER_URL)
+    .option("--homeserver <url>", `the Matrix homeserver (default: the local stack's, else ${DEFAULT_HOMESERVER_URL})`)
+    .option(
+      "--server <url>",
+      `the aachat server, its HTTP API (default: the local stack's, else ${DEFAULT_SERVER_URL})`,
+    )
     .option("-u, --user <user>", "your user name, or full user id @user:server")
     .option("--password-stdin", "read the password from stdin instead of asking for it")
     .addOption(
@@ -38,10 +40,17 @@ export function registerLogin(program: Command): void {
       ["--homeserver", options.homeserver],
       ["--server", options.server],
     ] as const) {
-      if (!/^https?:\/\/[^/]+/.test(url)) throw new UserError(`${flag} '${url}' is not an http(s) URL`);
+      if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) {
+        throw new UsageError(`${flag} '${url}' is not an http(s) URL`);
+      }
     }
-    const homeserverUrl = options.homeserver.replace(/\/+$/, "");
-    const serverUrl = options.server.replace(/\/+$/, "");
+    // Without both URLs given, the stack `npm start` runs here (on whatever ports it was given).
+    const local =
+      options.homeserver === undefined || options.server === undefined
+        ? await localStackUrls(stackPaths(resolveDataDir(undefined)))
+        : undefined;
+    const homeserverUrl = (options.homeserver ?? local?.homeserverUrl ?? DEFAULT_HOMESERVER_URL).replace(/\/+$/, "");
+    const serverUrl = (options.server ?? local?.serverUrl ?? DEFAULT_SERVER_URL).replace(/\/+$/, "");
     const login =
       options.token === undefined
         ? await passwordLogin(homeserverUrl, options)

@@ -12,6 +12,8 @@ export function stackPaths(dataDir: string) {
     config: path.join(root, "aachat.yaml"),
     // Names the `aachat up` that holds the directory (see lock.ts).
     lock: path.join(root, "aachat.lock"),
+    // The URLs of the running stack, for `aachat login` (see localStack.ts).
+    running: path.join(root, "running.json"),
     registration: path.join(root, "registration.yaml"),
     synapseDir: path.join(root, "synapse"),
     adminCredentials: path.join(root, "admin-credentials.json"),

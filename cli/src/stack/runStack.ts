@@ -12,6 +12,7 @@ import {
 import { UserError } from "../errors.ts";
 import { progress } from "../output.ts";
 import { ensureFirstAdmin, type AdminUserResult } from "./adminUser.ts";
+import { forgetRunningStack, recordRunningStack } from "./localStack.ts";
 import { lockDataDir } from "./lock.ts";
 import { resolveDataDir, stackPaths, type StackPaths } from "./paths.ts";
 import { prepareRegistration, prepareStackConfig, synapseSettingsOf } from "./stackConfig.ts";
@@ -32,6 +33,7 @@ export async function up(options: UpOptions): Promise<number> {
   try {
     return await runStack(paths, options);
   } finally {
+    await forgetRunningStack(paths);
     lock.release();
   }
 }
@@ -88,6 +90,7 @@ async function runStack(paths: StackPaths, options: UpOptions): Promise<number> 
       sharedSecret: synapseConfig.registrationSharedSecret,
     });
     printReady(synapse.url, config.homeserver.serverName, appservice.url, admin, paths.adminCredentials);
+    await recordRunningStack(paths, { homeserverUrl: synapse.url, serverUrl: config.appservice.url });
     // The agents' runtimes that had sessions when they stopped come back too (they are not stopped with the stack).
     const { resumeRuntimes } = await import("../commands/agentRuntime.ts");
     await resumeRuntimes();

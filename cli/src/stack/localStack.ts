@@ -1,0 +1,77 @@
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import type { StackPaths } from "./paths.ts";
+
+export const DEFAULT_HOMESERVER_URL = "http://127.0.0.1:8008";
+export const DEFAULT_SERVER_URL = "http://127.0.0.1:8090";
+
+export interface StackUrls {
+  homeserverUrl: string;
+  /** The appservice: its HTTP API, the console and the runtime socket. */
+  serverUrl: string;
+}
+
+/** Written by `aachat up` once it is ready, removed when it stops: the ports of this run, which may differ from the config's. */
+export async function recordRunningStack(paths: StackPaths, urls: StackUrls): Promise<void> {
+  await writeFile(paths.running, `${JSON.stringify({ pid: process.pid, ...urls })}\n`, { mode: 0o600 });
+}
+
+export async function forgetRunningStack(paths: StackPaths): Promise<void> {
+  await rm(paths.running, { force: true });
+}
+
+/**
+ * Where the local embedded stack answers: what a running `aachat up` recorded, else the
+ * data directory's config (a stack that is not running now), else the defaults.
+ */
+export async function localStackUrls(paths: StackPaths): Promise<StackUrls> {
+  return (await runningStack(paths)) ?? (await configuredStack(paths)) ?? defaults();
+}
+
+async function runningStack(paths: StackPaths): Promise<StackUrls | undefined> {
+  const recorded = await readJson(paths.running);
+  if (!isRecord(recorded) || typeof recorded.pid !== "number" || !isAlive(recorded.pid)) return undefined;
+  return urlsOf(recorded.homeserverUrl, recorded.serverUrl);
+}
+
+async function configuredStack(paths: StackPaths): Promise<StackUrls | undefined> {
+  if (!existsSync(paths.config)) return undefined;
+  try {
+    const config: unknown = parseYaml(await readFile(paths.config, "utf8"));
+    if (!isRecord(config) || !isRecord(config.homeserver) || !isRecord(config.appservice)) return undefined;
+    return urlsOf(config.homeserver.publicUrl ?? config.homeserver.url, config.appservice.url);
+  } catch {
+    return undefined; // unreadable: `aachat up` will say why; a login falls back to the defaults
+  }
+}
+
+function urlsOf(homeserverUrl: unknown, serverUrl: unknown): StackUrls | undefined {
+  const http = (url: unknown): url is string => typeof url === "string" && /^https?:\/\/[^/]+/.test(url);
+  return http(homeserverUrl) && http(serverUrl) ? { homeserverUrl, serverUrl } : undefined;
+}
+
+function defaults(): StackUrls {
+  return { homeserverUrl: DEFAULT_HOMESERVER_URL, serverUrl: DEFAULT_SERVER_URL };
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -361,6 +361,49 @@ describe("aachat agent and project", () => {
   });
 });
 
+describe("people land inside what they make", () => {
+  it("joins the maker to their personal team, a new team, a new stream and an agent's DM, marked direct", async () => {
+    const user = await newUser("ivy");
+    expect((await loginWithPassword(user, user.password)).code).toBe(0);
+    const personal = await json<{ personalTeam: { spaceRoomId: string } }>(user, ["whoami", "--json"]);
+    const slug = `land-${hex()}`;
+    const team = await json<{ spaceRoomId: string }>(user, ["team", "create", slug, "--json"]);
+    const stream = await json<{ roomId: string }>(user, ["stream", "create", "plans", "--team", slug, "--json"]);
+    const agentName = `dm${hex()}`;
+    const { agent } = await json<{ agent: { userId: string; dmRoomId: string } }>(user, [
+      "agent",
+      "register",
+      agentName,
+      "--json",
+    ]);
+
+    const joined = (await matrixGet<{ joined_rooms: string[] }>(user, "/joined_rooms")).joined_rooms;
+    expect(joined).toEqual(
+      expect.arrayContaining([personal.personalTeam.spaceRoomId, team.spaceRoomId, stream.roomId, agent.dmRoomId]),
+    );
+    const direct = await matrixGet<Record<string, string[]>>(
+      user,
+      `/user/${encodeURIComponent(user.userId)}/account_data/m.direct`,
+    );
+    expect(direct).toEqual({ [agent.userId]: [agent.dmRoomId] });
+  });
+});
+
+async function json<T>(user: TestUser, args: string[]): Promise<T> {
+  const result = await cli(user, args);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** A client-server API read as the user, with the token they registered with (not the CLI's). */
+async function matrixGet<T>(user: TestUser, route: string): Promise<T> {
+  const response = await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3${route}`, {
+    headers: { authorization: `Bearer ${user.accessToken}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
 async function newUser(prefix: string, configSubdir = ""): Promise<TestUser> {
   const stack = inject("stack");
   const username = `${prefix}-${hex()}`;

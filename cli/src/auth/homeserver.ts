@@ -59,9 +59,32 @@ export async function joinRoom(homeserverUrl: string, accessToken: string, roomI
   await bodyOf(homeserverUrl, response, `join ${roomId}`, z.unknown());
 }
 
+/**
+ * Lists `roomId` as the user's direct chat with `otherUserId` in their `m.direct` account
+ * data, so Matrix clients show it among people, not rooms. Other entries are kept.
+ */
+export async function markDirect(
+  homeserverUrl: string,
+  credentials: { accessToken: string; userId: string },
+  otherUserId: string,
+  roomId: string,
+): Promise<void> {
+  const route = `/_matrix/client/v3/user/${encodeURIComponent(credentials.userId)}/account_data/m.direct`;
+  const current = await call(homeserverUrl, "GET", route, credentials.accessToken);
+  const direct: Record<string, string[]> =
+    current.status === 404 ? {} : await bodyOf(homeserverUrl, current, "read your direct chats", directChats);
+  const rooms = direct[otherUserId] ?? [];
+  if (rooms.includes(roomId)) return;
+  const updated = { ...direct, [otherUserId]: [...rooms, roomId] };
+  const response = await call(homeserverUrl, "PUT", route, credentials.accessToken, updated);
+  await bodyOf(homeserverUrl, response, "mark the direct chat", z.unknown());
+}
+
+const directChats = z.record(z.string(), z.array(z.string()));
+
 async function call(
   homeserverUrl: string,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PUT",
   route: string,
   accessToken?: string,
   body?: unknown,

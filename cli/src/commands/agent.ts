@@ -8,6 +8,7 @@ import { deleteRuntimeState, saveRuntimeToken, stopLocalRuntime } from "../runti
 import { registerAgentRepoCommands } from "./agentRepo.ts";
 import { registerAgentRuntimeCommands } from "./agentRuntime.ts";
 import { addJsonOption, checkAgentName, checkText, confirmByTyping, loggedIn, type JsonOption } from "./apiCommand.ts";
+import { joinAgentDm } from "./landInside.ts";
 
 const DISPLAY_NAME_MAX = 100;
 const REPO_URL_MAX = 2000;
@@ -34,13 +35,14 @@ export function registerAgent(program: Command): void {
         ? undefined
         : checkText("--display-name", options.displayName, DISPLAY_NAME_MAX);
     const repoUrl = options.repo === undefined ? undefined : checkText("--repo", options.repo, REPO_URL_MAX);
-    const { api } = await loggedIn();
+    const { api, credentials } = await loggedIn();
     const created = await api.createAgent({
       name,
       ...(displayName === undefined ? {} : { displayName }),
       ...(repoUrl === undefined ? {} : { repoUrl }),
     });
     const kept = await saveRuntimeToken(created.agent.name, created.runtimeToken);
+    await joinAgentDm(credentials, created.agent);
     if (options.json) progress(`The runtime token is shown only now: keep it secret.`);
     printResult(options.json === true, created, () =>
       [

@@ -8,6 +8,7 @@ import { printResult, progress } from "../output.ts";
 import { saveRuntimeToken } from "../runtime/localRuntime.ts";
 import { agentsDir } from "../stack/agentsDir.ts";
 import { addJsonOption, checkAgentName, checkText, loggedIn, type JsonOption, type Session } from "./apiCommand.ts";
+import { joinAgentDm } from "./landInside.ts";
 
 interface CreateOptions extends JsonOption {
   displayName?: string;
@@ -101,6 +102,7 @@ export function registerAgentRepoCommands(agent: Command): void {
         ...(avatarUrl ? { avatarUrl } : {}),
       });
       const kept = await saveRuntimeToken(result.agent.name, result.runtimeToken);
+      await joinAgentDm(session.credentials, result.agent);
       if (options.json) progress("The runtime token is shown only now: keep it secret.");
       printResult(options.json === true, { ...result, repositoryDir: dir }, () =>
         [

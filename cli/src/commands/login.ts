@@ -8,6 +8,7 @@ import { ask, askHidden, isInteractive, readStdin } from "../prompt.ts";
 import { DEFAULT_HOMESERVER_URL, DEFAULT_SERVER_URL, localStackUrls } from "../stack/localStack.ts";
 import { resolveDataDir, stackPaths } from "../stack/paths.ts";
 import { addJsonOption } from "./apiCommand.ts";
+import { joinWhatYouMade } from "./landInside.ts";
 
 interface LoginOptions {
   homeserver?: string;
@@ -65,6 +66,7 @@ export function registerLogin(program: Command): void {
       throw error;
     }
     await writeCredentials(credentials);
+    await joinWhatYouMade(credentials, [{ roomId: me.personalTeam.spaceRoomId, what: "your personal team's space" }]);
     printResult(options.json === true, me, () => `Logged in as ${me.userId} (personal team ${me.personalTeam.slug})`);
   });
 }

@@ -3,6 +3,7 @@ import { printResult } from "../output.ts";
 import { renderStream, renderStreamList } from "../format/teams.ts";
 import { UserError } from "../errors.ts";
 import { addJsonOption, addTeamOption, checkRoomName, loggedIn, type TeamOption } from "./apiCommand.ts";
+import { joinWhatYouMade } from "./landInside.ts";
 
 export function registerStream(program: Command): void {
   const stream = program
@@ -31,6 +32,7 @@ export function registerStream(program: Command): void {
     const session = await loggedIn();
     const team = session.team(options.team);
     const created = await session.api.createStream(team, { name, humansOnly: options.humansOnly });
+    await joinWhatYouMade(session.credentials, [{ roomId: created.roomId, what: `stream ${created.name}` }]);
     printResult(options.json === true, created, () => `Created ${renderStream(created)}`);
   });
 

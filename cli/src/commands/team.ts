@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { teamRef, teamSlug } from "@aachat/api";
 import { printResult } from "../output.ts";
 import { renderTeam, renderTeamDetail, renderTeamList } from "../format/teams.ts";
+import { joinWhatYouMade } from "./landInside.ts";
 import {
   addJsonOption,
   checked,
@@ -32,8 +33,9 @@ export function registerTeam(program: Command): void {
   ).action(async (slugArg: string, options: JsonOption & { name?: string }) => {
     const slug = checked("SLUG", slugArg, teamSlug);
     const name = options.name === undefined ? undefined : checkText("--name", options.name, NAME_MAX);
-    const { api } = await loggedIn();
+    const { api, credentials } = await loggedIn();
     const created = await api.createTeam({ slug, ...(name === undefined ? {} : { name }) });
+    await joinWhatYouMade(credentials, [{ roomId: created.spaceRoomId, what: `team ${created.slug}'s space` }]);
     printResult(options.json === true, created, () => `Created team ${renderTeam(created)}`);
   });
 

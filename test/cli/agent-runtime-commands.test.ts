@@ -176,6 +176,14 @@ describe("the agent runtime commands", () => {
     const badTimeout = await cli("agent", "start", name, "-p", "site", "--permission-timeout", "soon");
     expect(badTimeout.stderr).toBe("error: --permission-timeout must be whole seconds from 1 to 86400\n");
     expect(badTimeout.code).toBe(2);
+    // A project the agent is not in is refused before a runtime starts: nothing is left running.
+    const notItsProject = await cli("agent", "start", name, "-p", "elsewhere");
+    expect(notItsProject.code).toBe(1);
+    expect(notItsProject.stderr).toContain(`agent '${name}' is not in a project 'elsewhere'`);
+    expect(notItsProject.stderr).not.toContain("Starting the runtime");
+    expect((await cli("agent", "stop", name)).stderr).toBe(
+      `error: the runtime of ${name} is not running on this machine\n`,
+    );
     expect(path.isAbsolute(runtimePaths(name, env).dir)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { watch } from "node:fs/promises";
 import path from "node:path";
-import { projectSelector, sessionIdParam, type ApiClient } from "@aachat/api";
+import { ApiError, projectSelector, sessionIdParam, type ApiClient } from "@aachat/api";
 import { formatLogLine } from "@aachat/protocol";
 import { Option, type Command } from "commander";
 import { UsageError, UserError } from "../errors.ts";
@@ -81,6 +81,7 @@ export function registerAgentRuntimeCommands(agent: Command): void {
     const session = await loggedIn();
     const agentView = await session.api.getAgent(name);
     let status = await localStatus(name);
+    if (!status && projects.length > 0) await checkProjectsFirst(session, name, projects);
     if (!status) {
       await prepareRuntime(session, name, options);
       progress(`Starting the runtime of ${name}…`);
@@ -231,6 +232,17 @@ export async function resumeRuntimes(): Promise<string[]> {
 async function localLastStop(name: string): Promise<LastStop | null> {
   const { readLastStop, runtimePaths } = await import("@aachat/runtime/local");
   return readLastStop(runtimePaths(name));
+}
+
+/**
+ * Refuses projects the agent is not in before a runtime is started, so a mistyped project
+ * leaves nothing behind. The server checks the projects before it asks the runtime, so with
+ * the runtime not running a valid request fails only because the runtime is unavailable.
+ */
+async function checkProjectsFirst(session: Session, name: string, projects: string[]): Promise<void> {
+  await session.api.startSession(name, projects).catch((error: unknown) => {
+    if (!(error instanceof ApiError && error.code === "runtime_unavailable")) throw error;
+  });
 }
 
 function requireName(nameArg: string | undefined): string {

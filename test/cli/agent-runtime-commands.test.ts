@@ -152,6 +152,15 @@ describe("the agent runtime commands", () => {
     const reply = waitForFinalReply(owner.client, roomId, agentUserId, (body) => body.startsWith("session "));
     await ask("Bot [whoami]");
     expect((await reply).body).toMatch(/loaded=true/);
+
+    // `agent stop --all` keeps the sessions the same way: `start --all` brings back what was running.
+    expect((await cli("agent", "stop", "--all")).stdout).toBe(
+      `Stopped the runtimes of ${name}; \`aachat agent start --all\` brings their sessions back.\n`,
+    );
+    expect((await cli("agent", "start", "--all")).stdout).toBe(`Started the runtimes of ${name}.\n`);
+    const again = waitForFinalReply(owner.client, roomId, agentUserId, (body) => body.startsWith("session "));
+    await ask("Bot [whoami]");
+    expect((await again).body).toMatch(/loaded=true/);
   });
 
   it("stops the runtime: every session ends and nothing comes back at the next start", async () => {

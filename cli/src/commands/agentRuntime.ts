@@ -120,9 +120,14 @@ export function registerAgentRuntimeCommands(agent: Command): void {
     if (options.all) {
       if (nameArg !== undefined || options.session) throw new UsageError("--all takes no NAME or --session");
       const stopped: string[] = [];
-      for (const name of await localRuntimeNames()) if (await stopLocalRuntime(name)) stopped.push(name);
+      // Like a shutdown, it keeps their sessions: `agent start --all` brings back what was running.
+      for (const name of await localRuntimeNames()) {
+        if (await stopLocalRuntime(name, { keepSessions: true })) stopped.push(name);
+      }
       printResult(options.json === true, { stopped }, () =>
-        stopped.length === 0 ? "No runtime was running." : `Stopped the runtimes of ${stopped.join(", ")}.`,
+        stopped.length === 0
+          ? "No runtime was running."
+          : `Stopped the runtimes of ${stopped.join(", ")}; \`aachat agent start --all\` brings their sessions back.`,
       );
       return;
     }

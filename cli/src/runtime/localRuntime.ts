@@ -93,9 +93,13 @@ export async function launchRuntime(name: string): Promise<RuntimeStatus> {
 }
 
 /** Asks the runtime to stop (every session ended, memory published) and waits until it has. */
-export async function stopLocalRuntime(name: string, timeoutMs = 120_000): Promise<boolean> {
+export async function stopLocalRuntime(
+  name: string,
+  options: { keepSessions?: boolean; timeoutMs?: number } = {},
+): Promise<boolean> {
+  const { keepSessions = false, timeoutMs = 120_000 } = options;
   try {
-    await controlCall(runtimePaths(name).socket, { op: "stop" }, 5_000);
+    await controlCall(runtimePaths(name).socket, { op: keepSessions ? "shutdown" : "stop" }, 5_000);
   } catch (error) {
     if (error instanceof ControlUnavailableError) return false;
     throw error;

@@ -11,6 +11,8 @@ export const controlRequest = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("status") }),
   /** Stop every session (publishing their memory) and then the runtime. */
   z.strictObject({ op: z.literal("stop") }),
+  /** Stop the runtime but keep its sessions, as a shutdown does: its next start resumes them. */
+  z.strictObject({ op: z.literal("shutdown") }),
   z.strictObject({
     op: z.literal("tool"),
     key: z.string().min(16).max(128),

@@ -246,7 +246,8 @@ export class Runtime {
       case "status":
         return { ok: true, status: this.status() };
       case "stop":
-        setImmediate(() => void this.stop("stop"));
+      case "shutdown":
+        setImmediate(() => void this.stop(request.op));
         return { ok: true, stopped: true };
       case "tool":
         return this.#chatTools.run(request.key, request.tool, request.args);

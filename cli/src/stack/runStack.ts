@@ -81,6 +81,7 @@ async function runStack(paths: StackPaths, options: UpOptions): Promise<number> 
   progress("Starting Synapse…");
   const synapse = await startSynapse(venvPython, synapseOptions, log);
   let appservice: RunningAppservice | undefined;
+  let stopSignal: Promise<string>;
   try {
     progress("Starting the appservice…");
     appservice = await start({ config, registration, log: log.child({ part: "appservice" }) });
@@ -89,6 +90,8 @@ async function runStack(paths: StackPaths, options: UpOptions): Promise<number> 
       homeserverUrl: synapse.url,
       sharedSecret: synapseConfig.registrationSharedSecret,
     });
+    // Listening before saying "up": a Ctrl-C right after it must stop the stack cleanly, not kill it.
+    stopSignal = stopRequested();
     printReady(synapse.url, config.homeserver.serverName, appservice.url, admin, paths.adminCredentials);
     await recordRunningStack(paths, { homeserverUrl: synapse.url, serverUrl: config.appservice.url });
     // The agents' runtimes that had sessions when they stopped come back too (they are not stopped with the stack).
@@ -99,7 +102,15 @@ async function runStack(paths: StackPaths, options: UpOptions): Promise<number> 
     await synapse.stop();
     throw error;
   }
-  return runUntilStopped(synapse, appservice, () => startSynapse(venvPython, synapseOptions, log));
+  return runUntilStopped(synapse, appservice, stopSignal, () => startSynapse(venvPython, synapseOptions, log));
+}
+
+/** Resolves with the first Ctrl-C (SIGINT) or SIGTERM from now on. */
+function stopRequested(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
 }
 
 /** A Synapse that dies this often within the window is not restarted again: something is wrong with it. */
@@ -114,12 +125,9 @@ const SYNAPSE_RESTART_WINDOW_MS = 60_000;
 async function runUntilStopped(
   firstSynapse: RunningSynapse,
   appservice: RunningAppservice,
+  stopSignal: Promise<string>,
   restartSynapse: () => Promise<RunningSynapse>,
 ): Promise<number> {
-  const stopSignal = new Promise<string>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
   let synapse = firstSynapse;
   const deaths: number[] = [];
   let exitCode = 0;

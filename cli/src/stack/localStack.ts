@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
+import { isAachatUp } from "./lock.ts";
 import type { StackPaths } from "./paths.ts";
 
 export const DEFAULT_HOMESERVER_URL = "http://127.0.0.1:8008";
@@ -31,7 +32,8 @@ export async function localStackUrls(paths: StackPaths): Promise<StackUrls> {
 
 async function runningStack(paths: StackPaths): Promise<StackUrls | undefined> {
   const recorded = await readJson(paths.running);
-  if (!isRecord(recorded) || typeof recorded.pid !== "number" || !isAlive(recorded.pid)) return undefined;
+  // The pid must still be an `aachat up`: one killed with -9 leaves the file behind.
+  if (!isRecord(recorded) || typeof recorded.pid !== "number" || !(await isAachatUp(recorded.pid))) return undefined;
   return urlsOf(recorded.homeserverUrl, recorded.serverUrl);
 }
 
@@ -65,13 +67,4 @@ async function readJson(file: string): Promise<unknown> {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -72,7 +72,7 @@ function removeIfUnchanged(lockFile: string, content: string): void {
   if (readLock(lockFile) === content) rmSync(lockFile, { force: true });
 }
 
-async function isAachatUp(pid: number): Promise<boolean> {
+export async function isAachatUp(pid: number): Promise<boolean> {
   const args = await commandLineOf(pid);
   return args !== undefined && args.some((arg) => /^aachat(\.js)?$/.test(path.basename(arg))) && args.includes("up");
 }

@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
+import { readFile, rm } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
 import { isAachatUp } from "./lock.ts";
 import type { StackPaths } from "./paths.ts";
 
@@ -15,7 +14,8 @@ export interface StackUrls {
 
 /** Written by `aachat up` once it is ready, removed when it stops: the ports of this run, which may differ from the config's. */
 export async function recordRunningStack(paths: StackPaths, urls: StackUrls): Promise<void> {
-  await writeFile(paths.running, `${JSON.stringify({ pid: process.pid, ...urls })}\n`, { mode: 0o600 });
+  // Atomic, so a login reading it meanwhile never sees half of it.
+  await writeFileAtomic(paths.running, `${JSON.stringify({ pid: process.pid, ...urls })}\n`, { mode: 0o600 });
 }
 
 export async function forgetRunningStack(paths: StackPaths): Promise<void> {
@@ -23,11 +23,11 @@ export async function forgetRunningStack(paths: StackPaths): Promise<void> {
 }
 
 /**
- * Where the local embedded stack answers: what a running `aachat up` recorded, else the
- * data directory's config (a stack that is not running now), else the defaults.
+ * Where the local embedded stack answers: what the running `aachat up` recorded, else the
+ * defaults. (A stack that is not running has nothing to log in to, so its config is not read.)
  */
 export async function localStackUrls(paths: StackPaths): Promise<StackUrls> {
-  return (await runningStack(paths)) ?? (await configuredStack(paths)) ?? defaults();
+  return (await runningStack(paths)) ?? defaults();
 }
 
 async function runningStack(paths: StackPaths): Promise<StackUrls | undefined> {
@@ -35,17 +35,6 @@ async function runningStack(paths: StackPaths): Promise<StackUrls | undefined> {
   // The pid must still be an `aachat up`: one killed with -9 leaves the file behind.
   if (!isRecord(recorded) || typeof recorded.pid !== "number" || !(await isAachatUp(recorded.pid))) return undefined;
   return urlsOf(recorded.homeserverUrl, recorded.serverUrl);
-}
-
-async function configuredStack(paths: StackPaths): Promise<StackUrls | undefined> {
-  if (!existsSync(paths.config)) return undefined;
-  try {
-    const config: unknown = parseYaml(await readFile(paths.config, "utf8"));
-    if (!isRecord(config) || !isRecord(config.homeserver) || !isRecord(config.appservice)) return undefined;
-    return urlsOf(config.homeserver.publicUrl ?? config.homeserver.url, config.appservice.url);
-  } catch {
-    return undefined; // unreadable: `aachat up` will say why; a login falls back to the defaults
-  }
 }
 
 function urlsOf(homeserverUrl: unknown, serverUrl: unknown): StackUrls | undefined {

@@ -1,10 +1,10 @@
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RequestError, Runtime, RuntimeClient, runtimeConfigSchema, runtimePaths } from "@aachat/runtime";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { stopHumans } from "../support/humans.ts";
 import { agentInProject, projectScene, type ProjectScene, type SceneAgent } from "../support/projectScene.ts";
-import { agentRepo, scratchDir, waitForFinalReply, writeRuntimeFiles } from "../support/runtimeScene.ts";
+import { STREAM_FIELD, agentRepo, scratchDir, waitForFinalReply, writeRuntimeFiles } from "../support/runtimeScene.ts";
 import { uniqueName } from "../support/api.ts";
 import { waitUntil } from "../support/waits.ts";
 
@@ -115,6 +115,35 @@ describe("a runtime token's authority", () => {
       tooLarge,
     );
   });
+
+  it("ends an answer run again after a crash on its final edit, though it showed that text before", async () => {
+    const roomId = scene.roomId;
+    const answer = (partial: boolean, body: string) =>
+      client.request("message.send", { roomId, body, partial, key: "rerun" });
+    const edit = (eventId: string, partial: boolean, body: string) =>
+      client.request("message.edit", { roomId, eventId, body, partial });
+    // The first run streams its answer to the end, then its runtime dies before the signal is done.
+    const { eventId } = await answer(true, "Half");
+    await edit(eventId, true, "Half of it");
+    const firstFinal = await edit(eventId, false, "All of it.");
+    // A retried request is the same edit, not a second one.
+    expect((await edit(eventId, false, "All of it.")).eventId).toBe(firstFinal.eventId);
+    // The run again finds its message and regrows it, passing the whole text while still partial.
+    expect((await answer(true, "Half")).eventId).toBe(eventId);
+    await edit(eventId, true, "All of it.");
+    const secondFinal = await edit(eventId, false, "All of it.");
+    expect(secondFinal.eventId).not.toBe(firstFinal.eventId);
+    expect(await latestEdit(eventId)).toEqual({ eventId: secondFinal.eventId, body: "All of it.", stream: "final" });
+  });
+
+  /** The edit a client shows for the message: the latest, as the homeserver orders them. */
+  async function latestEdit(eventId: string): Promise<{ eventId: string; body: unknown; stream: unknown }> {
+    const url = `${inject("stack").homeserverUrl}/_matrix/client/v1/rooms/${encodeURIComponent(scene.roomId)}/relations/${encodeURIComponent(eventId)}/m.replace?dir=b&limit=1`;
+    const response = await fetch(url, { headers: { authorization: `Bearer ${scene.alice.accessToken}` } });
+    const { chunk } = (await response.json()) as { chunk: { event_id: string; content: Record<string, unknown> }[] };
+    const shown = chunk[0]!.content["m.new_content"] as Record<string, unknown>;
+    return { eventId: chunk[0]!.event_id, body: shown.body, stream: shown[STREAM_FIELD] };
+  }
 
   // Last: its connection replaces this file's client, which acts as the same agent.
   it("acts as its own agent only: a runtime configured for another agent stops at once and says why", async () => {

@@ -48,6 +48,8 @@ export interface OutboundItem {
    * post it twice. The event carries that id as content["org.aachat.txn"].
    */
   dedupeKey: string;
+  /** For an edit: the event it replaces. */
+  replaces?: string;
 }
 
 /**
@@ -80,8 +82,8 @@ export class OutboundQueue {
   async enqueue(item: OutboundItem): Promise<EnqueueResult> {
     const txnId = OutboundQueue.txnIdFor(item.dedupeKey);
     const inserted = await this.db.$executeRaw`
-      INSERT INTO "OutboundMessage" ("txnId", "roomId", "senderId", "type", "content")
-      VALUES (${txnId}, ${item.roomId}, ${item.sender}, ${item.type}, ${JSON.stringify(item.content)})
+      INSERT INTO "OutboundMessage" ("txnId", "roomId", "senderId", "type", "content", "replaces")
+      VALUES (${txnId}, ${item.roomId}, ${item.sender}, ${item.type}, ${JSON.stringify(item.content)}, ${item.replaces ?? null})
       ON CONFLICT DO NOTHING`;
     this.#kick(item.roomId);
     return inserted > 0 ? "queued" : "duplicate";
@@ -94,21 +96,43 @@ export class OutboundQueue {
    */
   async send(item: OutboundItem): Promise<string> {
     const txnId = OutboundQueue.txnIdFor(item.dedupeKey);
-    const sent = new Promise<string>((resolve, reject) => {
+    const sent = this.#waitFor(txnId);
+    try {
+      if ((await this.enqueue(item)) === "duplicate") await this.#settleIfSent(txnId);
+    } catch (error) {
+      // Other callers waiting for the same message hear of the failure; this one throws it.
+      this.#settle(txnId, null, String(error));
+      sent.catch(() => undefined);
+      throw error;
+    }
+    return sent;
+  }
+
+  /** Resolves with the event id of a message already queued, once the homeserver has it. */
+  async whenSent(txnId: string): Promise<string> {
+    const sent = this.#waitFor(txnId);
+    try {
+      await this.#settleIfSent(txnId);
+    } catch (error) {
+      // Other callers waiting for the same message hear of the failure; this one throws it.
+      this.#settle(txnId, null, String(error));
+      sent.catch(() => undefined);
+      throw error;
+    }
+    return sent;
+  }
+
+  #waitFor(txnId: string): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
       const waiters = this.#waiters.get(txnId) ?? [];
       waiters.push({ resolve, reject });
       this.#waiters.set(txnId, waiters);
     });
-    try {
-      if ((await this.enqueue(item)) === "duplicate") {
-        const earlier = await this.db.outboundMessage.findUnique({ where: { txnId } });
-        if (earlier?.sentAt) this.#settle(txnId, earlier.eventId, earlier.lastError);
-      }
-    } catch (error) {
-      this.#settle(txnId, null, String(error));
-      throw error;
-    }
-    return sent;
+  }
+
+  async #settleIfSent(txnId: string): Promise<void> {
+    const earlier = await this.db.outboundMessage.findUnique({ where: { txnId } });
+    if (earlier?.sentAt) this.#settle(txnId, earlier.eventId, earlier.lastError);
   }
 
   /** Starts workers for every room with unsent messages (after a restart). */

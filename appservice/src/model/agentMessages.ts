@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { DomainError } from "../errors/DomainError.ts";
 import type { Agent } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
@@ -63,6 +64,39 @@ export async function sendAsAgent(
     type,
     content,
     dedupeKey: `agent:${agent.id}:${dedupeKey}`,
+  });
+}
+
+/**
+ * Edits an agent's message (`content` is the edit event's), after the rules of agentRoom.
+ * Idempotent against what the message shows now: asking again for what its latest edit
+ * already says is that edit (a retried request); anything else is a new edit, even text
+ * it showed before, since a turn run again after a crash regrows its answer and must end
+ * on its final edit.
+ */
+export async function editAsAgent(
+  ctx: ModelContext,
+  agent: Agent,
+  roomId: string,
+  replaces: string,
+  content: Record<string, unknown>,
+): Promise<string> {
+  await agentRoom(ctx, agent, roomId, "write");
+  const json = JSON.stringify(content);
+  const latest = await ctx.db.outboundMessage.findFirst({
+    where: { replaces, roomId },
+    orderBy: { seq: "desc" },
+    select: { txnId: true, content: true },
+  });
+  if (latest?.content === json) return ctx.outbound.whenSent(latest.txnId);
+  const digest = createHash("sha256").update(json).digest("base64url");
+  return ctx.outbound.send({
+    roomId,
+    sender: agent.userId as UserId,
+    type: "m.room.message",
+    content,
+    replaces,
+    dedupeKey: `agent:${agent.id}:edit:${replaces}:after:${latest?.txnId ?? "original"}:${digest}`,
   });
 }
 

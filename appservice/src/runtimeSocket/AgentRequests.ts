@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   type Failure,
   type RequestFrame,
@@ -17,7 +16,7 @@ import type { Agent } from "../generated/prisma/client.ts";
 import type { UserId } from "../matrix/ids.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
 import { OutboundSendError } from "../matrix/OutboundQueue.ts";
-import { agentRoom, sendAsAgent } from "../model/agentMessages.ts";
+import { agentRoom, editAsAgent, sendAsAgent } from "../model/agentMessages.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
 import { readRoomLog } from "../model/roomLog.ts";
 
@@ -92,13 +91,7 @@ export class AgentRequests {
       params.partial ? "partial" : "final",
     );
     checkSize(content);
-    // The same text twice is one edit; a replayed turn that reaches new text edits again.
-    const digest = createHash("sha256")
-      .update(`${params.partial ? "p" : "f"}:${params.body}`)
-      .digest("base64url");
-    return {
-      eventId: await sendAsAgent(this.ctx, agent, params.roomId, content, `edit:${params.eventId}:${digest}`),
-    };
+    return { eventId: await editAsAgent(this.ctx, agent, params.roomId, params.eventId, content) };
   }
 
   async #react(agent: Agent, params: Extract<RequestFrame, { method: "reaction.send" }>["params"]) {

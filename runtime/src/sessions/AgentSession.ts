@@ -239,6 +239,7 @@ export class AgentSession implements ToolSession {
       log: turnLog,
       prompt: (blocks) => this.#prompt(blocks),
       retriedIfAgentExits: this.#interrupted.willRunAgain(signal.id),
+      agentLabel: agentCommand(config.agentCommand).label,
     });
     this.#turn = turn;
     this.#turnStartedAt = new Date().toISOString();

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type {
   ContentBlock,
   PromptResponse,
@@ -15,6 +16,7 @@ import type { AgentIdentity } from "../client/AgentIdentity.ts";
 import type { PermissionAsker } from "../permissions/PermissionBroker.ts";
 import { AgentExitedError } from "../acp/AcpProcess.ts";
 import { buildPrompt } from "./buildPrompt.ts";
+import { failureNotice } from "./failureNotice.ts";
 import { TurnTranscript } from "./TurnTranscript.ts";
 
 const CONTEXT_MESSAGES = 20;
@@ -34,6 +36,8 @@ export interface TurnInput {
    * left as it stands (the next run edits the same message) instead of ending in a notice.
    */
   retriedIfAgentExits?: boolean;
+  /** The ACP agent's label (see agentCommand), for what a sign-in notice advises. */
+  agentLabel?: string;
 }
 
 export type TurnOutcome =
@@ -171,7 +175,11 @@ export class Turn {
       const reason =
         outcome.error instanceof AgentExitedError
           ? `The agent process stopped during this turn (${outcome.error.detail}). The session is restarting; ask again.`
-          : `The agent could not answer: ${describe(outcome.error)}`;
+          : failureNotice(outcome.error, {
+              agentName: this.#input.identity.name,
+              agentLabel: this.#input.agentLabel,
+              host: hostname(),
+            });
       return withNote(`⚠️ ${reason}`);
     }
     switch (outcome.stopReason) {
@@ -186,10 +194,4 @@ export class Turn {
         return shown;
     }
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
-  return String(error);
 }

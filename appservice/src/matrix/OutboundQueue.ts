@@ -73,6 +73,8 @@ export class OutboundQueue {
     private readonly db: Db,
     private readonly matrix: MatrixApi,
     private readonly log: Logger,
+    /** Counts each try at a message (for the metrics). */
+    private readonly countSend: (outcome: "posted" | "found" | "refused" | "unanswered") => void = () => undefined,
   ) {}
 
   static txnIdFor(dedupeKey: string): string {
@@ -196,6 +198,7 @@ export class OutboundQueue {
       if (!next) return;
       const log = this.log.child({ roomId, txnId: next.txnId, type: next.type });
       const delivery = await this.#deliver(next);
+      this.countSend(delivery.kind === "posted" && delivery.found ? "found" : delivery.kind);
       if (delivery.kind === "posted") {
         if (delivery.found)
           log.info({ eventId: delivery.eventId }, "found the message already posted; not sending it again");

@@ -11,6 +11,7 @@ import { registerStatus } from "./commands/status.ts";
 import { registerStream } from "./commands/stream.ts";
 import { registerTeam } from "./commands/team.ts";
 import { registerUp } from "./commands/up.ts";
+import { registerUser } from "./commands/user.ts";
 import { registerWhoami } from "./commands/whoami.ts";
 import { reportError, USAGE_EXIT_CODE } from "./errors.ts";
 
@@ -33,6 +34,7 @@ registerTeam(program);
 registerStream(program);
 registerProject(program);
 registerAgent(program);
+registerUser(program);
 
 try {
   await program.parseAsync(process.argv);

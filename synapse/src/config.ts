@@ -64,6 +64,19 @@ export async function ensureSynapseConfig(
   };
 }
 
+/**
+ * The shared secret of an existing Synapse data directory (the one `ensureSynapseConfig` set up):
+ * homeserver.yaml's own, else aachat's from the overrides; undefined when there is none.
+ */
+export async function readRegistrationSharedSecret(synapseDataDir: string): Promise<string | undefined> {
+  const paths = synapsePaths(synapseDataDir);
+  if (!(await exists(paths.homeserverYaml))) return undefined;
+  return (
+    (await sharedSecretFrom(await readYamlMap(paths.homeserverYaml), paths.dataDir)) ??
+    (await previousOverrideSecret(paths.overridesYaml))
+  );
+}
+
 async function generateConfig(
   python: string,
   serverName: string,

@@ -2,7 +2,7 @@ export { MIN_PYTHON, SYNAPSE_VERSION } from "./version.ts";
 export { findPython, type PythonInfo } from "./python.ts";
 export { defaultVenvDir, ensureSynapseInstalled, venvPython, type InstallOptions } from "./install.ts";
 export type { SynapseConfigOptions } from "./overrides.ts";
-export { ensureSynapseConfig, type SynapseConfig } from "./config.ts";
+export { ensureSynapseConfig, readRegistrationSharedSecret, type SynapseConfig } from "./config.ts";
 export { startSynapse, type RunningSynapse } from "./process.ts";
 export { isSynapseOf, stopLeftoverSynapses, synapseProcessesOf } from "./leftover.ts";
 export { commandLineOf, readPidFile } from "./process-info.ts";

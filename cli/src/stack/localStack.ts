@@ -30,7 +30,8 @@ export async function localStackUrls(paths: StackPaths): Promise<StackUrls> {
   return (await runningStack(paths)) ?? defaults();
 }
 
-async function runningStack(paths: StackPaths): Promise<StackUrls | undefined> {
+/** The URLs the running `aachat up` of this data directory recorded; undefined when none runs. */
+export async function runningStack(paths: StackPaths): Promise<StackUrls | undefined> {
   const recorded = await readJson(paths.running);
   // The pid must still be an `aachat up`: one killed with -9 leaves the file behind.
   if (!isRecord(recorded) || typeof recorded.pid !== "number" || !(await isAachatUp(recorded.pid))) return undefined;

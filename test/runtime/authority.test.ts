@@ -136,6 +136,14 @@ describe("a runtime token's authority", () => {
     expect(await latestEdit(eventId)).toEqual({ eventId: secondFinal.eventId, body: "All of it.", stream: "final" });
   });
 
+  it("makes an earlier answer final when a turn run again ends before its first write", async () => {
+    const roomId = scene.roomId;
+    const { eventId } = await client.request("message.send", { roomId, body: "Half", partial: true, key: "fast" });
+    const again = await client.request("message.send", { roomId, body: "All of it.", partial: false, key: "fast" });
+    expect(again.eventId).toBe(eventId);
+    expect(await latestEdit(eventId)).toMatchObject({ body: "All of it.", stream: "final" });
+  });
+
   /** The edit a client shows for the message: the latest, as the homeserver orders them. */
   async function latestEdit(eventId: string): Promise<{ eventId: string; body: unknown; stream: unknown }> {
     const url = `${inject("stack").homeserverUrl}/_matrix/client/v1/rooms/${encodeURIComponent(scene.roomId)}/relations/${encodeURIComponent(eventId)}/m.replace?dir=b&limit=1`;

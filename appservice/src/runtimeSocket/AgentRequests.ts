@@ -74,7 +74,14 @@ export class AgentRequests {
       stream: params.partial ? "partial" : "final",
     });
     checkSize(content);
-    return { eventId: await sendAsAgent(this.ctx, agent, params.roomId, content, `msg:${params.key}`) };
+    const eventId = await sendAsAgent(this.ctx, agent, params.roomId, content, `msg:${params.key}`);
+    // A key sent before names that message (a turn run again after a crash): it is made to
+    // say this text, or a rerun that ends before its first write would leave it unfinished.
+    const original = await this.ctx.db.outboundMessage.findFirst({ where: { eventId, senderId: agent.userId } });
+    if (original && original.content !== JSON.stringify(content)) {
+      await this.#edit(agent, { roomId: params.roomId, eventId, body: params.body, partial: params.partial });
+    }
+    return { eventId };
   }
 
   async #edit(agent: Agent, params: Extract<RequestFrame, { method: "message.edit" }>["params"]) {

@@ -22,7 +22,9 @@ import { boundPort, closeServer, createApp, errorHandler, listen } from "./http/
 import { catchUpMissedEvents } from "./inbox/catchUp.ts";
 import { Inbox } from "./inbox/Inbox.ts";
 import { createBridge } from "./matrix/bridge.ts";
-import { metricsHandler } from "./http/metrics.ts";
+import { AppserviceMetrics } from "./metrics/AppserviceMetrics.ts";
+import { httpMetrics } from "./metrics/httpMetrics.ts";
+import { metricsDisabled, metricsRoute } from "./metrics/metricsRoute.ts";
 import { agentNamespaceRegex, userId, type UserId } from "./matrix/ids.ts";
 import { pingHomeserver } from "./matrix/ping.ts";
 import type { Registration } from "./registration/schema.ts";
@@ -78,6 +80,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       log,
     });
     cleanups.push(() => bridge.close());
+    const metrics = new AppserviceMetrics(bridge);
 
     const matrix = new MatrixApi(
       config.homeserver.url,
@@ -85,7 +88,9 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       botUserId,
       log.child({ module: "matrix" }),
     );
-    const outbound = new OutboundQueue(db, matrix, log.child({ module: "outbound" }));
+    const outbound = new OutboundQueue(db, matrix, log.child({ module: "outbound" }), (outcome) =>
+      metrics.outboundSend(outcome),
+    );
     cleanups.push(() => outbound.close());
     const registry = new RuntimeRegistry();
     const model = createModelContext({
@@ -109,11 +114,17 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
         new ReactionHandler(model, registry.signalsStored),
       ],
       log.child({ module: "inbox" }),
+      metrics,
     );
     cleanups.push(() => inbox.close());
 
     const app = createApp();
-    app.get("/metrics", metricsHandler(bridge, { db, runtimesConnected: () => registry.connections().length }));
+    app.use(httpMetrics((...request) => metrics.httpRequest(...request)));
+    const metricsSources = { db, runtimesConnected: () => registry.connections().length };
+    app.get(
+      "/metrics",
+      config.metrics.enabled ? metricsRoute(metrics, metricsSources, config.metrics) : metricsDisabled,
+    );
     let lastPingReceived: string | undefined;
     app.use(
       "/_matrix/app/v1",
@@ -121,6 +132,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
         hsToken: registration.hs_token,
         inbox,
         log: log.child({ module: "transactions" }),
+        metrics,
         onPing: (transactionId) => {
           log.debug({ transactionId }, "homeserver answered ping");
           lastPingReceived = transactionId;
@@ -151,7 +163,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     cleanups.push(() => closeServer(server));
     // Pushed after the server, so it runs before it: open event streams would keep server.close() waiting.
     cleanups.push(() => eventStreams.close());
-    const runtimeSockets = new RuntimeSocketServer({ model, registry, log: log.child({ module: "runtime" }) });
+    const runtimeSockets = new RuntimeSocketServer({ model, registry, log: log.child({ module: "runtime" }), metrics });
     runtimeSockets.attach(server);
     // Pushed after the server, so it runs before it: open runtime sockets would keep server.close() waiting.
     cleanups.push(() => runtimeSockets.close());

@@ -45,12 +45,15 @@ export interface TestAppservice {
  * where the homeserver's registration points, with a database of its own.
  */
 export async function startTestAppservice(
-  options: { database?: DatabaseTarget; registration?: Registration } = {},
+  options: { database?: DatabaseTarget; registration?: Registration; metrics?: AppserviceConfigInput["metrics"] } = {},
 ): Promise<TestAppservice> {
   const stack = inject("stack");
   const registration = options.registration ?? (await loadRegistration(stack.registrationFile));
   const database = options.database ?? (await freshTestDatabase());
-  const config = parseConfig(testConfig(database), path.join(stack.workDir, "test-config.yaml"));
+  const config = parseConfig(
+    { ...testConfig(database), metrics: options.metrics },
+    path.join(stack.workDir, "test-config.yaml"),
+  );
   const log = pino({ level: process.env.AACHAT_TEST_LOG ?? "warn" }, pino.destination(2));
   const appservice = await start({ config, registration, log, pingTimeoutMs: 10_000 });
   return { appservice, registration, database };

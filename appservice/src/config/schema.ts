@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cidrProblem, LOOPBACK_ONLY } from "../metrics/allowList.ts";
 
 const port = z.number().int().min(1).max(65535);
 const httpUrl = z
@@ -54,6 +55,21 @@ export const appserviceConfigSchema = z.strictObject({
       maxMentionHops: z.number().int().min(0).max(100).default(3),
     })
     .default({ maxMentionHops: 3 }),
+  /** GET /metrics (Prometheus) on the appservice's port. */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** The client addresses (IPs or CIDR ranges) that may read it; by default this machine only. */
+      allow: z
+        .array(
+          z.string().superRefine((entry, ctx) => {
+            const problem = cidrProblem(entry);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          }),
+        )
+        .default([...LOOPBACK_ONLY]),
+    })
+    .default({ enabled: true, allow: [...LOOPBACK_ONLY] }),
   logging: z
     .strictObject({
       level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -2,6 +2,7 @@ import express, { type Router } from "express";
 import type { Logger } from "pino";
 import type { Inbox } from "../inbox/Inbox.ts";
 import { parseTransaction } from "../matrix/transactionBody.ts";
+import type { TransactionMetrics } from "../metrics/AppserviceMetrics.ts";
 import { requireHomeserverToken } from "./homeserverAuth.ts";
 import { sendMatrixError } from "./matrixErrors.ts";
 
@@ -11,6 +12,7 @@ export interface AppserviceRoutesOptions {
   log: Logger;
   /** Called when the homeserver answers our ping (POST /_matrix/app/v1/ping). */
   onPing: (transactionId: string | undefined) => void;
+  metrics?: TransactionMetrics;
 }
 
 /** The application service API the homeserver calls: /_matrix/app/v1/... */
@@ -28,6 +30,7 @@ export function appserviceRoutes(options: AppserviceRoutesOptions): Router {
       return;
     }
     const { events, rejected } = parsed;
+    options.metrics?.transactionReceived(events);
     const stored = await inbox.store(txnId, events);
     log.debug({ txnId, events: events.length, stored }, "transaction received");
     if (stored > 0) void inbox.wake();

@@ -3,6 +3,7 @@ import type { Db } from "../db/database.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { matrixEventSchema, type MatrixEvent } from "../matrix/events.ts";
+import type { InboxMetrics } from "../metrics/AppserviceMetrics.ts";
 import type { EventHandler } from "./EventHandler.ts";
 
 /** A failing event is tried this many times, then set aside with its error recorded. */
@@ -24,6 +25,7 @@ export class Inbox {
     private readonly db: Db,
     private readonly handlers: readonly EventHandler[],
     private readonly log: Logger,
+    private readonly metrics?: InboxMetrics,
   ) {}
 
   /**
@@ -121,6 +123,7 @@ export class Inbox {
       for (const handler of this.handlers) {
         await handler.handle(event, log);
       }
+      this.metrics?.eventHandled(event);
       return true;
     } catch (error) {
       // Not the event's fault: the pass ends and the event is handled again later.

@@ -30,6 +30,7 @@ import {
   RESUME_UNREAD_BYTES,
 } from "./limits.ts";
 import { acknowledgeSignal, pendingSignals } from "../signals/signalStore.ts";
+import { noRuntimeMetrics, type RuntimeMetrics } from "../metrics/AppserviceMetrics.ts";
 
 export interface ConnectedAgent {
   id: number;
@@ -83,9 +84,10 @@ export class RuntimeConnection {
     readonly agent: ConnectedAgent,
     private readonly ws: WebSocket,
     private readonly db: Db,
-    private readonly requests: AgentRequests,
+    private readonly requests: Pick<AgentRequests, "handle">,
     private readonly log: Logger,
     private readonly onState: (state: RuntimeState) => void,
+    private readonly metrics: RuntimeMetrics = noRuntimeMetrics,
   ) {
     ws.on("message", (data, isBinary) => this.#receive(data, isBinary));
     ws.on("pong", () => (this.#alive = true));
@@ -142,6 +144,7 @@ export class RuntimeConnection {
           if (this.#sent.has(signal.id)) continue;
           this.#sent.add(signal.id);
           this.#send({ v: PROTOCOL_VERSION, type: "signal", signal });
+          this.metrics.signalDelivered();
           this.log.debug({ signal: signal.id }, "sent signal");
         }
       } catch (error) {
@@ -303,12 +306,16 @@ export class RuntimeConnection {
   }
 
   async #answer(frame: RequestFrame): Promise<void> {
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
     try {
       const result = await this.requests.handle(this.agent.id, frame);
+      this.metrics.runtimeRequest(frame.method, "ok", took());
       this.#send({ v: PROTOCOL_VERSION, type: "response", id: frame.id, ok: true, result });
     } catch (error) {
       const failure =
         error instanceof RequestFailure ? error.failure : { code: "internal" as const, message: "internal error" };
+      this.metrics.runtimeRequest(frame.method, failure.code, took());
       const log = failure.code === "internal" ? this.log.error.bind(this.log) : this.log.info.bind(this.log);
       log(
         { err: error instanceof RequestFailure ? (error.cause ?? error) : error, method: frame.method },
@@ -354,7 +361,7 @@ export class RuntimeConnection {
           frame.id ?? null,
         );
       }
-      this.#sent.delete(frame.signalId);
+      if (this.#sent.delete(frame.signalId)) this.metrics.signalAcknowledged();
       this.log.debug({ signal: frame.signalId }, "signal acknowledged");
     } catch (error) {
       this.log.error({ err: error, signal: frame.signalId }, "could not store an acknowledgement");

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import { MAX_FRAME_BYTES, RUNTIME_CLOSE, RUNTIME_CLOSE_REASON, type RuntimeState } from "@aachat/protocol";
+import type { RuntimeSocketMetrics } from "../metrics/AppserviceMetrics.ts";
 import { agentForRuntimeToken } from "../model/agents.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
 import { AgentRequests } from "./AgentRequests.ts";
@@ -19,6 +20,7 @@ export interface RuntimeSocketServerOptions {
   log: Logger;
   /** How often the server pings; a runtime that misses one interval is dropped. */
   heartbeatMs?: number;
+  metrics?: RuntimeSocketMetrics;
 }
 
 /**
@@ -121,15 +123,28 @@ export class RuntimeSocketServer {
         connectedAt: online ? connection.connectedAt.toISOString() : null,
         state,
       });
-    const connection = new RuntimeConnection(agent, ws, model.db, this.#requests, connectionLog, (state) => {
-      if (registry.status(agent.id).online) publish(true, state);
-    });
+    const { metrics } = this.options;
+    const connection = new RuntimeConnection(
+      agent,
+      ws,
+      model.db,
+      this.#requests,
+      connectionLog,
+      (state) => {
+        metrics?.runtimeState(agent.id, state);
+        if (registry.status(agent.id).online) publish(true, state);
+      },
+      metrics,
+    );
     const older = registry.register(connection);
     ws.on("close", (code) => {
       registry.unregister(connection);
       connectionLog.info({ code }, "runtime disconnected");
       // A newer connection that replaced this one keeps the agent online.
-      if (!registry.status(agent.id).online) publish(false, null);
+      if (!registry.status(agent.id).online) {
+        metrics?.runtimeOffline(agent.id);
+        publish(false, null);
+      }
     });
     if (older) {
       // Newer wins: a runtime that lost its connection unnoticed must be able to come back.

@@ -1,6 +1,7 @@
 /**
  * What the CLI needs of the runtime on this machine without loading the runtime itself:
- * where its files are, its config schema, its control socket, and the program to start.
+ * where its files are, its config schema, its control socket, the program to start, and
+ * whether Claude Code has credentials.
  */
 import { fileURLToPath } from "node:url";
 
@@ -13,3 +14,4 @@ export type { RuntimeStatus } from "./control/controlProtocol.ts";
 export const RUNTIME_BIN = fileURLToPath(new URL("../bin/aachat-runtime.js", import.meta.url));
 export { tailLines } from "./files/logTail.ts";
 export { readLastStop, type LastStop } from "./files/lastStop.ts";
+export { claudeAuth, CLAUDE_SIGN_IN_ADVICE, type ClaudeAuth } from "./acp/claudeAuth.ts";

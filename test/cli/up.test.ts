@@ -161,6 +161,7 @@ describe("aachat up: the whole embedded stack from one command", () => {
       "node",
       "python",
       "synapse",
+      "claude code",
       "config",
       "registration",
       "homeserver port",

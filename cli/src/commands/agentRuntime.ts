@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { watch } from "node:fs/promises";
+import { homedir } from "node:os";
 import path from "node:path";
 import { ApiError, projectSelector, sessionIdParam, type ApiClient } from "@aachat/api";
 import { formatLogLine } from "@aachat/protocol";
@@ -15,7 +16,7 @@ import {
   stopLocalRuntime,
   writeRuntimeConfig,
 } from "../runtime/localRuntime.ts";
-import type { LastStop } from "@aachat/runtime/local";
+import { claudeAuth, type LastStop } from "@aachat/runtime/local";
 import { agentsDir } from "../stack/agentsDir.ts";
 import { addJsonOption, checkAgentName, checked, loggedIn, type JsonOption, type Session } from "./apiCommand.ts";
 
@@ -25,6 +26,7 @@ interface StartOptions extends JsonOption {
   permissionTimeout?: string;
   repoDir?: string;
   all?: boolean;
+  skipAuthCheck?: boolean;
 }
 
 interface TargetOptions extends JsonOption {
@@ -59,6 +61,7 @@ export function registerAgentRuntimeCommands(agent: Command): void {
         "how long a permission request waits for an answer in chat (default 300)",
       )
       .option("--repo-dir <dir>", "the agent's repository (default: $AACHAT_AGENTS_DIR/NAME)")
+      .option("--skip-auth-check", "start even though Claude Code seems to have no credentials here")
       .option("--all", "start the runtime of every agent on this machine that had sessions, resuming them")
       .addHelpText(
         "after",
@@ -250,6 +253,18 @@ async function checkProjectsFirst(session: Session, name: string, projects: stri
   });
 }
 
+/**
+ * A runtime whose Claude Code cannot sign in starts and says "ready", then answers every
+ * mention with an authentication error: refuse before anything is started instead.
+ */
+function refuseWithoutClaudeCredentials(name: string, agentCommand: string[] | undefined): void {
+  const auth = claudeAuth({ agentCommand, env: process.env, home: homedir() });
+  if (auth.status !== "missing") return;
+  throw new UserError(
+    `${auth.advice}; then run \`aachat agent start ${name}\` again from that shell (or pass --skip-auth-check if Claude Code signs in another way)`,
+  );
+}
+
 function requireName(nameArg: string | undefined): string {
   if (nameArg === undefined) throw new UsageError("give the agent's NAME (or --all)");
   return checkAgentName("NAME", nameArg);
@@ -279,6 +294,7 @@ async function prepareRuntime(session: Session, name: string, options: StartOpti
   const agentCommand = options.acpCommand?.trim().split(/\s+/).filter(Boolean);
   if (options.acpCommand !== undefined && !agentCommand?.length)
     throw new UsageError("--acp-command must name a program");
+  if (!options.skipAuthCheck) refuseWithoutClaudeCredentials(name, agentCommand);
   await writeRuntimeConfig({
     agent: name,
     serverUrl: session.credentials.serverUrl,

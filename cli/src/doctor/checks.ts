@@ -11,6 +11,7 @@ import {
 import { defaultVenvDir, findPython, isPortFree, SYNAPSE_VERSION, venvPython } from "@aachat/synapse";
 import { resolveDataDir, stackPaths } from "../stack/paths.ts";
 import { synapseSettingsOf } from "../stack/stackConfig.ts";
+import { checkClaudeCode } from "./claudeCheck.ts";
 
 export type Status = "ok" | "warn" | "fail";
 export interface Check {
@@ -24,7 +25,7 @@ export interface Check {
 const MIN_NODE = [20, 19] as const;
 
 export async function runChecks(options: { dataDir?: string; config?: string }): Promise<Check[]> {
-  const checks: Check[] = [checkNode(), await checkPython(), await checkSynapseInstall()];
+  const checks: Check[] = [checkNode(), await checkPython(), await checkSynapseInstall(), await checkClaudeCode()];
   const configFile = options.config ?? stackPaths(resolveDataDir(options.dataDir)).config;
   const { check: configCheck, config } = await checkConfig(configFile, options.config === undefined);
   checks.push(configCheck);

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGit } from "@aachat/agent-repo";
@@ -113,6 +114,14 @@ describe("an agent's sessions (scripted ACP agent)", () => {
     expect(await ask(helper, "Helper [whoami] after the crash", (text) => text.startsWith("session "))).toMatch(
       /loaded=true/,
     );
+  });
+
+  it("tells the room which agent must be signed in, on which machine, when it refuses a prompt for that", async () => {
+    const refused = await ask(helper, "Helper, are you signed in? [fail:auth]", (text) => text.includes("⚠️"));
+    expect(refused).toBe(
+      `⚠️ scripted-agent is not signed in on ${hostname()}: sign it in there, then \`aachat agent restart ${helper.agent.name}\`.`,
+    );
+    expect(await ask(helper, "Helper [reply:still here]", (text) => text === "still here")).toBe("still here");
   });
 
   it("commits and pushes what a turn changed in the agent's repository", async () => {

@@ -18,6 +18,8 @@ export interface Directives {
   crash: boolean;
   whoami: boolean;
   fail: boolean;
+  /** `[fail:auth]`: fail like an agent nobody signed in (ACP auth_required). */
+  failAuth: boolean;
 }
 
 const NAMES = /^\[(reply|replyfile|chunks|delay|slow|tool|plan|permission|hang|write|mcp|crash|whoami|fail)(?=[:\]])/;
@@ -96,6 +98,7 @@ function apply(d: Directives, name: string, arg: string | undefined): boolean {
     case "whoami":
       return flag(() => (d.whoami = true));
     case "fail":
+      if (arg === "auth") return (d.failAuth = true);
       return flag(() => (d.fail = true));
     default:
       return false;
@@ -115,6 +118,7 @@ export function parseDirectives(block: string): Directives {
     crash: false,
     whoami: false,
     fail: false,
+    failAuth: false,
   };
   let rest = "";
   let i = 0;

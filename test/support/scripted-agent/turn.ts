@@ -119,6 +119,7 @@ export async function runTurn(session: Session, prompt: ContentBlock[], client: 
     }
     if (d.whoami) outputs.push(`session ${session.id} loaded=${session.loaded} prompts=${session.promptCount}`);
     if (d.fail) throw new RequestError(-32603, "scripted failure");
+    if (d.failAuth) throw RequestError.authRequired();
 
     if (d.slowMs) await sleep(d.slowMs, signal);
     if (d.hang) {

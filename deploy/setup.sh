@@ -2,8 +2,9 @@
 # The one-shot `setup` service of docker-compose.yml (runs in the aachat image, as root).
 #
 # Writes into the shared config volume, when they are missing:
-#   registration.yaml   the appservice registration (random as_token/hs_token), loaded by
-#                       Synapse (app_service_config_files) and by the appservice
+#   registration.yaml   the appservice registration: the repository's registration.yaml
+#                       template filled by `aachat registration` (random as_token/hs_token),
+#                       loaded by Synapse (app_service_config_files) and by the appservice
 #   aachat.yaml         the appservice's config: Synapse, PostgreSQL, logging
 # and hands them to their readers: the registration to the aachat user and Synapse's
 # group (0640), aachat.yaml (it holds the database password) to the aachat user only.
@@ -49,7 +50,10 @@ yaml_value() {
   ' "$1" "$2")
 }
 
-if [ -f "$registration" ]; then
+if [ -f "$registration" ] && grep -q CHANGE_ME "$registration"; then
+  # A copy of the template put there by hand: fill its placeholders (fresh tokens).
+  "${cli[@]}" registration --url "$appservice_url" --server-name "$server_name" -o "$registration"
+elif [ -f "$registration" ]; then
   echo "setup: keeping $registration"
   # A registration brought from another install (see the README) still names where
   # Synapse reached the appservice there.

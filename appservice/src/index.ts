@@ -11,6 +11,7 @@ export {
   BOT_LOCALPART,
 } from "./registration/registration.ts";
 export type { Registration } from "./registration/schema.ts";
+export { placeholdersIn, REGISTRATION_TEMPLATE_FILE } from "./registration/template.ts";
 export { HomeserverPingError } from "./matrix/ping.ts";
 export { PortInUseError } from "./http/server.ts";
 export { MigrationError } from "./db/migrations.ts";

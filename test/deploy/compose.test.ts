@@ -5,7 +5,7 @@
 // broken copy of the files, so a check that can never fail is a failing test.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -680,5 +680,31 @@ describe("docker compose deployment", () => {
     const config = await loadConfigFile(path.join(configDir, "aachat.yaml"));
     const url = new URL(config.database.kind === "postgresql" ? config.database.url : "sqlite:");
     expect(decodeURIComponent(url.password)).toBe(password);
+  });
+
+  it("deploy/setup.sh starts from the registration.yaml template: a copy of it in the volume is filled", async () => {
+    const configDir = await mkdtemp(path.join(tmpdir(), "aachat-deploy-"));
+    const registrationFile = path.join(configDir, "registration.yaml");
+    await copyFile(path.join(ROOT, "registration.yaml"), registrationFile);
+    const result = spawnSync("bash", [path.join(ROOT, "deploy/setup.sh")], {
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AACHAT_SERVER_NAME: "example.org",
+        AACHAT_DB_PASSWORD: "secret",
+        AACHAT_CONFIG_DIR: configDir,
+        AACHAT_APP_DIR: ROOT,
+        AACHAT_USER: userInfo().username,
+        SYNAPSE_GID: String(userInfo().gid),
+      },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const text = await readFile(registrationFile, "utf8");
+    expect(text).not.toContain("CHANGE_ME");
+    expect(text).toContain("# The bot's user");
+    const registration = await loadRegistration(registrationFile);
+    expect(registration.url).toBe(`http://appservice:${APPSERVICE_PORT}`);
+    expect(registration.namespaces.users).toEqual([{ exclusive: true, regex: "@agent_.*:example\\.org" }]);
   });
 });

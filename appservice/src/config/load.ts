@@ -2,6 +2,7 @@ import path from "node:path";
 import { readYamlFile } from "./readYamlFile.ts";
 import type { z } from "zod";
 import { ConfigError } from "./ConfigError.ts";
+import { placeholdersIn } from "../registration/template.ts";
 import { appserviceConfigSchema, type AppserviceConfig } from "./schema.ts";
 
 /** Reads, parses and validates the configuration file; every problem is a ConfigError. */
@@ -16,6 +17,10 @@ export async function loadConfigFile(file: string): Promise<AppserviceConfig> {
  * the base for relative paths (its directory), so tests can build configs in memory.
  */
 export function parseConfig(raw: unknown, source: string): AppserviceConfig {
+  const placeholders = placeholdersIn(raw);
+  if (placeholders.length > 0) {
+    throw new ConfigError(source, placeholders.join(", "), "still a CHANGE_ME placeholder; set a real value");
+  }
   const result = appserviceConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import writeFileAtomic from "write-file-atomic";
-import { stringify as stringifyYaml } from "yaml";
 import { ConfigError } from "../config/ConfigError.ts";
 import { readYamlFile } from "../config/readYamlFile.ts";
 import { agentNamespaceRegex } from "../matrix/ids.ts";
 import { registrationSchema, type Registration } from "./schema.ts";
+import { placeholdersIn, renderRegistration } from "./template.ts";
 
 export const APPSERVICE_ID = "aachat";
 export const BOT_LOCALPART = "aachat";
@@ -34,10 +34,9 @@ export function generateRegistration(options: RegistrationOptions): Registration
   };
 }
 
-/** Writes the registration readable by its owner only (it holds both tokens), atomically. */
+/** Writes the registration (filled into the documented template) readable by its owner only, atomically. */
 export async function writeRegistration(file: string, registration: Registration): Promise<void> {
-  const header = "# aachat application service registration. Holds secrets: keep it private.\n";
-  await writeFileAtomic(file, header + stringifyYaml(registration), { mode: 0o600 });
+  await writeFileAtomic(file, await renderRegistration(registration), { mode: 0o600 });
 }
 
 export async function loadRegistration(file: string): Promise<Registration> {
@@ -45,6 +44,15 @@ export async function loadRegistration(file: string): Promise<Registration> {
     file,
     "registration file not found; create one with `aachat registration` and add it to the homeserver's app_service_config_files",
   );
+  const placeholders = placeholdersIn(raw);
+  if (placeholders.length > 0) {
+    throw new ConfigError(
+      file,
+      placeholders.join(", "),
+      "still the template's CHANGE_ME placeholder; write a real registration with " +
+        `\`aachat registration --url APPSERVICE_URL --server-name SERVER_NAME -o ${file}\``,
+    );
+  }
   const result = registrationSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -110,6 +110,8 @@ describe("turns seen in the runtimes' state frames", () => {
       failed: 2,
     });
     expect(turns.offline(1)).toEqual({ started: 0, finished: 0, failed: 1 });
+    turns.update(1, state(session("s1", "d")));
+    expect(turns.update(1, state(session("s1", null, "stopping")))).toEqual({ started: 0, finished: 0, failed: 1 });
     expect(turns.offline(1)).toEqual({ started: 0, finished: 0, failed: 0 });
     // Another agent's turns are its own.
     expect(turns.update(2, state(session("s9", null, "ready")))).toEqual({ started: 0, finished: 1, failed: 0 });

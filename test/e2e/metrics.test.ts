@@ -119,6 +119,24 @@ describe("Prometheus metrics at /metrics", () => {
     expect(await response.text()).toMatch(/not served through a proxy/);
   });
 
+  it("counts a turn cut off by its runtime shutting down as failed", async () => {
+    const before = await scrape();
+    await mention(scene, agent.agent, `${agent.agent.name}, take your time [reply:Slowly.][chunks:10][delay:2000]`);
+    await waitUntil(
+      "the runtime reports the turn",
+      async () => total(await scrape(), "aachat_turns_started_total") > total(before, "aachat_turns_started_total"),
+    );
+    await agent.runtime.stop("shutdown");
+    const ended = (samples: Sample[]) =>
+      total(samples, "aachat_turns_failed_total") + total(samples, "aachat_turns_finished_total");
+    const after = await waitUntil("the cut-off turn is counted", async () => {
+      const samples = await scrape();
+      return ended(samples) > ended(before) ? samples : undefined;
+    });
+    expect(total(after, "aachat_turns_failed_total") - total(before, "aachat_turns_failed_total")).toBe(1);
+    expect(total(after, "aachat_turns_finished_total")).toBe(total(before, "aachat_turns_finished_total"));
+  });
+
   it("refuses clients the configured allow list leaves out", async () => {
     await agent.runtime.stop("stop");
     await running.appservice.close();

@@ -10,7 +10,7 @@ export interface TurnChanges {
  * Turns as the appservice sees them in the runtimes' `state` frames, which name each
  * session's running turn but not how it ended: a turn has started when a session reports
  * a new one, and has ended when it no longer does. It failed when its session ended up
- * failed or gone, or the runtime went offline during it; otherwise it finished (an answer
+ * failed, stopping or gone, or the runtime went offline during it; otherwise it finished (an answer
  * the agent gave up on with a ⚠️ note still counts as finished).
  */
 export class TurnTracker {
@@ -25,7 +25,7 @@ export class TurnTracker {
     for (const [sessionId, signalId] of before) {
       if (now.get(sessionId) === signalId) continue;
       const session = state.sessions.find((candidate) => candidate.id === sessionId);
-      if (!session || session.status === "failed") changes.failed++;
+      if (!session || session.status === "failed" || session.status === "stopping") changes.failed++;
       else changes.finished++;
     }
     for (const [sessionId, signalId] of now) if (before.get(sessionId) !== signalId) changes.started++;

@@ -3,7 +3,33 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePort } from "@aachat/synapse";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { runCli, spawnCli, type CliProcess } from "../support/cli.ts";
+import { waitUntil } from "../support/waits.ts";
+
+const AACHAT_BIN = fileURLToPath(new URL("../../cli/bin/aachat.js", import.meta.url));
+
+/** The CLI on a pseudo-terminal (util-linux `script`), as a person at a terminal runs it. */
+function inTerminal(args: string[]) {
+  const command = [process.execPath, AACHAT_BIN, ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+  const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    output: () => output,
+    exited,
+    /** Waits for the text on the terminal, then types the line. */
+    answer: async (prompt: string, line: string) => {
+      await waitUntil(`the terminal shows "${prompt}" (so far: ${JSON.stringify(output)})`, () =>
+        Promise.resolve(output.includes(prompt)),
+      );
+      output = output.slice(output.indexOf(prompt) + prompt.length);
+      child.stdin.write(`${line}\r`);
+    },
+  };
+}
 
 interface Login {
   status: number;
@@ -117,5 +143,22 @@ describe("aachat user add: people on the embedded homeserver", () => {
     }
     expect((await login(homeserverUrl, "dave", "dave-secret-1")).status).toBe(403);
     expect((await login(homeserverUrl, "agent_dave", "dave-secret-1")).status).toBe(403);
+  });
+
+  it("asks for the password twice on a terminal, and adds nobody when the two differ", async () => {
+    const typo = inTerminal(["user", "add", "erin", "--data-dir", dataDir]);
+    await typo.answer("Password for erin", "erin-secret-1");
+    await typo.answer("Again", "erin-secret-2");
+    expect(await typo.exited).toBe(1);
+    expect(typo.output()).toContain("the passwords differ; nothing was changed");
+    expect((await login(homeserverUrl, "erin", "erin-secret-1")).status).toBe(403);
+
+    const terminal = inTerminal(["user", "add", "erin", "--data-dir", dataDir]);
+    await terminal.answer("Password for erin", "erin-secret-1");
+    await terminal.answer("Again", "erin-secret-1");
+    expect(await terminal.exited).toBe(0);
+    expect(terminal.output()).toContain("Added @erin:localhost.");
+    expect(terminal.output()).not.toContain("erin-secret-1");
+    expect((await login(homeserverUrl, "erin", "erin-secret-1")).status).toBe(200);
   });
 });

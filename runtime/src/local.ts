@@ -3,7 +3,7 @@
  * where its files are, its config schema, its control socket, the program to start, and
  * whether Claude Code has credentials.
  */
-import { fileURLToPath } from "node:url";
+import { requiredAachatFile } from "@aachat/protocol/installLayout";
 
 export { runtimePaths, runtimesDir, type RuntimePaths } from "./files/paths.ts";
 export { runtimeConfigSchema, type RuntimeConfig, type RuntimeConfigInput } from "./files/config.ts";
@@ -11,7 +11,7 @@ export { controlCall, ControlUnavailableError } from "./control/controlClient.ts
 export type { RuntimeStatus } from "./control/controlProtocol.ts";
 
 /** The runtime program: `node RUNTIME_BIN AGENT_NAME`. */
-export const RUNTIME_BIN = fileURLToPath(new URL("../bin/aachat-runtime.js", import.meta.url));
+export const RUNTIME_BIN = requiredAachatFile("runtimeBin");
 export { tailLines } from "./files/logTail.ts";
 export { readLastStop, type LastStop } from "./files/lastStop.ts";
 export { claudeAuth, CLAUDE_SIGN_IN_ADVICE, type ClaudeAuth } from "./acp/claudeAuth.ts";

@@ -1,14 +1,19 @@
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { zodEnglishOnly } from "@aachat/protocol/esbuild/zodEnglishOnly";
-import { build } from "esbuild";
+import { aachatFile } from "@aachat/protocol/installLayout";
 
 const ENTRY_POINT = fileURLToPath(new URL("../app/main.ts", import.meta.url));
 
 let cached: Promise<string> | undefined;
 
-/** The console's script, bundled on the first call and kept for the life of the process; a failure is retried next time. */
+/**
+ * The console's script: prebuilt in an installed package (scripts/pack.mjs writes what this
+ * returns in a checkout), else bundled on the first call;
+ * kept for the life of the process; a failure is retried next time.
+ */
 export function consoleBundle(): Promise<string> {
-  cached ??= bundleConsole().catch((error: unknown) => {
+  const prebuilt = aachatFile("consoleScript");
+  cached ??= (prebuilt ? readFile(prebuilt, "utf8") : bundleConsole()).catch((error: unknown) => {
     cached = undefined;
     throw error;
   });
@@ -17,6 +22,11 @@ export function consoleBundle(): Promise<string> {
 
 /** Bundles the console (Lit components, the API client and its schemas) into one minified ES module. */
 async function bundleConsole(): Promise<string> {
+  // Loaded only here, so an installed package (which has the script prebuilt) needs no esbuild.
+  const [{ build }, { zodEnglishOnly }] = await Promise.all([
+    import("esbuild"),
+    import("@aachat/protocol/esbuild/zodEnglishOnly"),
+  ]);
   const result = await build({
     entryPoints: [ENTRY_POINT],
     bundle: true,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { requiredAachatFile } from "@aachat/protocol/installLayout";
 import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
 /**
@@ -10,8 +10,8 @@ import { UserFacingError } from "@aachat/protocol/UserFacingError";
  * same order; a test keeps them (and schema.prisma) in step.
  */
 export const MIGRATIONS_DIRS = {
-  sqlite: fileURLToPath(new URL("../../prisma/migrations", import.meta.url)),
-  postgresql: fileURLToPath(new URL("../../prisma/migrations-postgresql", import.meta.url)),
+  sqlite: requiredAachatFile("sqliteMigrations"),
+  postgresql: requiredAachatFile("postgresqlMigrations"),
 } as const;
 
 export interface Migration {

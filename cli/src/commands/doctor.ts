@@ -5,7 +5,10 @@ export function registerDoctor(program: Command): void {
   program
     .command("doctor")
     .description("check Node, Python, the Synapse install, the ports, the config and the homeserver connection")
-    .option("--data-dir <dir>", "the data directory to check (default: data/ in the checkout, or $AACHAT_DATA_DIR)")
+    .option(
+      "--data-dir <dir>",
+      "the data directory to check (default: $AACHAT_DATA_DIR, else data/ in a checkout, else ~/.local/share/aachat)",
+    )
     .option("-c, --config <file>", "check this appservice config instead of the data directory's")
     .option("--json", "print the checks as JSON")
     .action(async (options: { dataDir?: string; config?: string; json?: boolean }) => {

@@ -6,7 +6,10 @@ export function registerUp(program: Command): void {
   program
     .command("up")
     .description("start the whole embedded stack: Synapse and the appservice (what `npm start` runs)")
-    .option("--data-dir <dir>", "where all state lives (default: data/ in the checkout, or $AACHAT_DATA_DIR)")
+    .option(
+      "--data-dir <dir>",
+      "where all state lives (default: $AACHAT_DATA_DIR, else data/ in a checkout, else ~/.local/share/aachat)",
+    )
     .option(
       "--server-name <name>",
       "homeserver name for a new data directory (default: localhost, or $AACHAT_SERVER_NAME)",

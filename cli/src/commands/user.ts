@@ -22,7 +22,7 @@ export function registerUser(program: Command): void {
     .addOption(new Option("--password-stdin", "read the password from stdin").conflicts("password"))
     .option(
       "--data-dir <dir>",
-      "the running stack's data directory (default: data/ in the checkout, or $AACHAT_DATA_DIR)",
+      "the running stack's data directory (default: $AACHAT_DATA_DIR, else data/ in a checkout, else ~/.local/share/aachat)",
     )
     .option("--json", "print the result as JSON")
     .addHelpText(

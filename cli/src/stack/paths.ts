@@ -1,9 +1,17 @@
+import { homedir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { installLayout } from "@aachat/protocol/installLayout";
 
-/** The embedded stack's default data directory: `data/` at the top of the checkout. */
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data", import.meta.url));
-
+/**
+ * The embedded stack's default data directory: `data/` at the top of a checkout; for an
+ * installed package, `$XDG_DATA_HOME/aachat` (~/.local/share/aachat), beside the agents.
+ */
+export function defaultDataDir(): string {
+  const { kind, root } = installLayout();
+  if (kind === "checkout") return path.join(root, "data");
+  const dataHome = process.env.XDG_DATA_HOME || path.join(homedir(), ".local", "share");
+  return path.join(dataHome, "aachat");
+}
 /** Where each piece of the embedded stack keeps its state inside the data directory. */
 export function stackPaths(dataDir: string) {
   const root = path.resolve(dataDir);
@@ -23,5 +31,5 @@ export function stackPaths(dataDir: string) {
 export type StackPaths = ReturnType<typeof stackPaths>;
 
 export function resolveDataDir(option: string | undefined): string {
-  return path.resolve(option ?? process.env.AACHAT_DATA_DIR ?? DEFAULT_DATA_DIR);
+  return path.resolve(option ?? process.env.AACHAT_DATA_DIR ?? defaultDataDir());
 }

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import type { McpServer } from "@agentclientprotocol/sdk";
 import type { ControlResponse } from "../control/controlProtocol.ts";
-import { RUNTIME_ROOT } from "../version.ts";
+import { requiredAachatFile } from "@aachat/protocol/installLayout";
 import type { ChatTools, ToolSession } from "./ChatTools.ts";
 import type { ChatToolName } from "./chatToolSchemas.ts";
 
-const CHAT_TOOLS_BIN = path.join(RUNTIME_ROOT, "bin", "aachat-chat-tools.js");
+const CHAT_TOOLS_BIN = requiredAachatFile("chatToolsBin");
 
 /** A session's hold on its chat tools: the MCP server its agent is given, until closed. */
 export interface ChatToolsLease {

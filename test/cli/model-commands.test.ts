@@ -387,6 +387,29 @@ describe("people land inside what they make", () => {
     );
     expect(direct).toEqual({ [agent.userId]: [agent.dmRoomId] });
   });
+
+  it("marks the agents' DMs as direct chats again at login (as after a reconcile recreated one)", async () => {
+    const user = await newUser("jay");
+    expect((await loginWithPassword(user, user.password)).code).toBe(0);
+    const { agent } = await json<{ agent: { userId: string; dmRoomId: string } }>(user, [
+      "agent",
+      "register",
+      `dm${hex()}`,
+      "--json",
+    ]);
+    const route = `/user/${encodeURIComponent(user.userId)}/account_data/m.direct`;
+    const cleared = await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3${route}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${user.accessToken}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(cleared.status).toBe(200);
+
+    const again = await loginWithPassword(user, user.password);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toBe("");
+    expect(await matrixGet<Record<string, string[]>>(user, route)).toEqual({ [agent.userId]: [agent.dmRoomId] });
+  });
 });
 
 async function json<T>(user: TestUser, args: string[]): Promise<T> {

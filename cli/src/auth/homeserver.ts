@@ -1,7 +1,12 @@
 import { z } from "zod";
+import { joinRoom as joinAsUser, markDirect as markDirectAsUser, MatrixCallError, type DirectChat } from "@aachat/api";
 import { UserError } from "../errors.ts";
 
-/** The few Matrix client-server calls the CLI makes as its user: logging in (the homeserver checks the password) and joining. */
+/**
+ * The few Matrix client-server calls the CLI makes as its user: logging in (the homeserver
+ * checks the password), and joining and marking direct chats (defined in @aachat/api, shared
+ * with the console).
+ */
 
 const TIMEOUT_MS = 30_000;
 
@@ -49,14 +54,7 @@ export async function logout(homeserverUrl: string, accessToken: string): Promis
 
 /** Joins a room the user is invited to (or may join), as that user. */
 export async function joinRoom(homeserverUrl: string, accessToken: string, roomId: string): Promise<void> {
-  const response = await call(
-    homeserverUrl,
-    "POST",
-    `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`,
-    accessToken,
-    {},
-  );
-  await bodyOf(homeserverUrl, response, `join ${roomId}`, z.unknown());
+  await landing(() => joinAsUser({ homeserverUrl, accessToken }, roomId));
 }
 
 /**
@@ -69,18 +67,33 @@ export async function markDirect(
   otherUserId: string,
   roomId: string,
 ): Promise<void> {
-  const route = `/_matrix/client/v3/user/${encodeURIComponent(credentials.userId)}/account_data/m.direct`;
-  const current = await call(homeserverUrl, "GET", route, credentials.accessToken);
-  const direct: Record<string, string[]> =
-    current.status === 404 ? {} : await bodyOf(homeserverUrl, current, "read your direct chats", directChats);
-  const rooms = direct[otherUserId] ?? [];
-  if (rooms.includes(roomId)) return;
-  const updated = { ...direct, [otherUserId]: [...rooms, roomId] };
-  const response = await call(homeserverUrl, "PUT", route, credentials.accessToken, updated);
-  await bodyOf(homeserverUrl, response, "mark the direct chat", z.unknown());
+  await markDirectChats(homeserverUrl, credentials, [{ userId: otherUserId, roomId }]);
 }
 
-const directChats = z.record(z.string(), z.array(z.string()));
+/** markDirect for several direct chats at once: one read, and one write when any is missing. */
+export async function markDirectChats(
+  homeserverUrl: string,
+  credentials: { accessToken: string; userId: string },
+  chats: readonly DirectChat[],
+): Promise<number> {
+  return landing(() =>
+    markDirectAsUser({ homeserverUrl, userId: credentials.userId, accessToken: credentials.accessToken }, chats),
+  );
+}
+
+/** The shared landing calls, their failures said the CLI's way. */
+async function landing<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof MatrixCallError)) throw error;
+    throw new UserError(
+      error.failure === "unreachable"
+        ? `cannot reach the homeserver at ${error.homeserverUrl}; is \`aachat up\` running?`
+        : error.message,
+    );
+  }
+}
 
 async function call(
   homeserverUrl: string,

@@ -1,4 +1,5 @@
-import { joinRoom, markDirect } from "../auth/homeserver.ts";
+import type { ApiClient } from "@aachat/api";
+import { joinRoom, markDirect, markDirectChats } from "../auth/homeserver.ts";
 import type { Credentials } from "../auth/credentials.ts";
 import { progress } from "../output.ts";
 
@@ -24,5 +25,19 @@ export async function joinAgentDm(credentials: Credentials, agent: { userId: str
     await markDirect(credentials.homeserverUrl, credentials, agent.userId, agent.dmRoomId);
   } catch (error) {
     progress(`Could not mark the DM with ${agent.userId} as a direct chat (${(error as Error).message}).`);
+  }
+}
+
+/**
+ * Lists every agent's DM the user owns as a direct chat, at login: a reconcile that recreated
+ * a DM room leaves the new room unmarked until then. Nothing is written when all are marked.
+ */
+export async function markAgentDms(credentials: Credentials, api: ApiClient) {
+  try {
+    const agents = (await api.listAgents()).filter((agent) => agent.owner === credentials.userId);
+    const chats = agents.map((agent) => ({ userId: agent.userId, roomId: agent.dmRoomId }));
+    if (chats.length > 0) await markDirectChats(credentials.homeserverUrl, credentials, chats);
+  } catch (error) {
+    progress(`Could not mark your agents' DMs as direct chats (${(error as Error).message}).`);
   }
 }

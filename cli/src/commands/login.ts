@@ -8,7 +8,7 @@ import { ask, askHidden, isInteractive, readStdin } from "../prompt.ts";
 import { DEFAULT_HOMESERVER_URL, DEFAULT_SERVER_URL, localStackUrls } from "../stack/localStack.ts";
 import { resolveDataDir, stackPaths } from "../stack/paths.ts";
 import { addJsonOption } from "./apiCommand.ts";
-import { joinWhatYouMade } from "./landInside.ts";
+import { joinWhatYouMade, markAgentDms } from "./landInside.ts";
 
 interface LoginOptions {
   homeserver?: string;
@@ -57,16 +57,18 @@ export function registerLogin(program: Command): void {
         ? await passwordLogin(homeserverUrl, options)
         : await tokenLogin(homeserverUrl, options.token, options.user);
     const credentials: Credentials = { homeserverUrl, serverUrl, ...login };
+    const api = new ApiClient({ serverUrl, accessToken: login.accessToken });
     let me: MeResponse;
     try {
       // The first call makes the personal team, so a login is only stored once the server knows the user.
-      me = await new ApiClient({ serverUrl, accessToken: login.accessToken }).me();
+      me = await api.me();
     } catch (error) {
       if (options.token === undefined) await logout(homeserverUrl, login.accessToken).catch(() => undefined);
       throw error;
     }
     await writeCredentials(credentials);
     await joinWhatYouMade(credentials, [{ roomId: me.personalTeam.spaceRoomId, what: "your personal team's space" }]);
+    await markAgentDms(credentials, api);
     printResult(options.json === true, me, () => `Logged in as ${me.userId} (personal team ${me.personalTeam.slug})`);
   });
 }

@@ -11,6 +11,7 @@ import { apiAs, uniqueName, type Api } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { asPuppet } from "../support/puppets.ts";
 import { agentRepo, startRuntime } from "../support/runtimeScene.ts";
+import { waitUntil } from "../support/waits.ts";
 import { ARTIFACTS_DIR, PHONE, launchChromium, loginForm, newPage, screenshot, signIn } from "./browser.ts";
 
 interface User {
@@ -158,6 +159,63 @@ describe("the admin console", () => {
 
     const fromApi = await api<{ agents: string[] }>("GET", `/teams/${team}/projects/site`);
     expect(fromApi.body.agents).toEqual([agentName]);
+  });
+
+  it("lands the maker inside what they made: joined to its rooms in Matrix, the agent's DM marked direct", async () => {
+    const me = await api<{ personalTeam: { spaceRoomId: string } }>("GET", "/me");
+    const detail = await api<{
+      team: { spaceRoomId: string };
+      streams: { roomId: string }[];
+      projects: { roomId: string }[];
+    }>("GET", `/teams/${team}`);
+    const agent = await api<{ userId: string; dmRoomId: string }>("GET", `/agents/${agentName}`);
+    const made = [
+      me.body.personalTeam.spaceRoomId,
+      detail.body.team.spaceRoomId,
+      ...detail.body.streams.map((stream) => stream.roomId),
+      ...detail.body.projects.map((project) => project.roomId),
+      agent.body.dmRoomId,
+    ];
+    expect(made).toHaveLength(5);
+    const joined = await waitUntil("the console joined its user to the team, stream, project and DM", async () => {
+      const rooms = await joinedRooms(user);
+      return made.every((roomId) => rooms.includes(roomId)) && rooms;
+    });
+    expect(joined).toEqual(expect.arrayContaining(made));
+    expect(await directChats(user)).toEqual({ [agent.body.userId]: [agent.body.dmRoomId] });
+  });
+
+  it("at sign-in, joins aachat's pending invitations only, and marks the agent's DM again", async () => {
+    const stack = inject("stack");
+    // A team made through the API leaves its space as a pending invitation; another person's
+    // room is an invitation aachat knows nothing of and must stay pending.
+    const elsewhere = uniqueName("made-elsewhere");
+    const created = await api<{ spaceRoomId: string }>("POST", "/teams", { slug: elsewhere });
+    expect(created.status).toBe(201);
+    const stranger = await registerUser({
+      homeserverUrl: stack.homeserverUrl,
+      sharedSecret: stack.registrationSharedSecret,
+      username: `stranger-${randomBytes(4).toString("hex")}`,
+      password: randomBytes(12).toString("hex"),
+    });
+    const strangersRoom = await createRoomAs(stranger, { invite: [user.userId], name: "Not aachat's" });
+    // As if a reconcile had recreated the DM room: the user's m.direct no longer lists it.
+    await matrixAs(user, "PUT", `/user/${encodeURIComponent(user.userId)}/account_data/m.direct`, {});
+    const agent = await api<{ userId: string; dmRoomId: string }>("GET", `/agents/${agentName}`);
+
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    await waitUntil("the console joined the space of the team made elsewhere", async () =>
+      (await joinedRooms(user)).includes(created.body.spaceRoomId),
+    );
+    await waitUntil("the console marked the agent's DM again", async () => {
+      const direct = await directChats(user);
+      return direct[agent.body.userId]?.includes(agent.body.dmRoomId) === true;
+    });
+    expect(await directChats(user)).toEqual({ [agent.body.userId]: [agent.body.dmRoomId] });
+    expect(await joinedRooms(user)).not.toContain(strangersRoom);
+    expect(await page.getByRole("status", { name: "Notes" }).count()).toBe(0);
+    await screenshot(page, "signed-in-landed");
   });
 
   it("shows the agent's runtime going online and offline, and a team made elsewhere, without reloading", async () => {
@@ -309,6 +367,34 @@ async function matrixAs(user: User, method: string, route: string, body: unknown
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${route} as ${user.userId}: HTTP ${response.status}`);
+}
+
+/** The rooms the user is joined to, read with their own token. */
+async function joinedRooms(user: Pick<User, "accessToken">): Promise<string[]> {
+  return (await matrixGet<{ joined_rooms: string[] }>(user, "/joined_rooms")).joined_rooms;
+}
+
+/** The user's m.direct account data: their direct chats by the other person's user id. */
+async function directChats(user: Pick<User, "accessToken" | "userId">): Promise<Record<string, string[]>> {
+  return matrixGet(user, `/user/${encodeURIComponent(user.userId)}/account_data/m.direct`);
+}
+
+async function matrixGet<T>(user: Pick<User, "accessToken">, route: string): Promise<T> {
+  const response = await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3${route}`, {
+    headers: { authorization: `Bearer ${user.accessToken}` },
+  });
+  if (!response.ok) throw new Error(`GET ${route}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+async function createRoomAs(creator: Pick<User, "accessToken">, body: unknown): Promise<string> {
+  const response = await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/createRoom`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${creator.accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`createRoom: HTTP ${response.status}`);
+  return ((await response.json()) as { room_id: string }).room_id;
 }
 
 const metrics: Record<string, number> = {};

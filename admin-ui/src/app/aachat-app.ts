@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from "lit";
 import { ApiClient, ApiError, type MeResponse } from "@aachat/api";
 import { fetchConsoleConfig, type ConsoleConfig } from "./consoleConfig.ts";
+import { Landing, LandingNoteEvent } from "./landing.ts";
 import { LiveEvents, type LiveState } from "./liveEvents.ts";
 import { messageOf } from "./errors.ts";
 import type { SignedInDetail } from "./login-form.ts";
@@ -23,6 +24,7 @@ export class AachatApp extends LitElement {
     startupError: { state: true },
     loggingOut: { state: true },
     liveState: { state: true },
+    notes: { state: true },
   };
   static override styles = [
     sharedStyles,
@@ -124,6 +126,25 @@ export class AachatApp extends LitElement {
         width: 100%;
         min-width: 0;
       }
+      .notes {
+        display: grid;
+        gap: 0.5rem;
+        margin-bottom: 1rem;
+      }
+      .note {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        margin: 0;
+        padding: 0.5rem 0.75rem;
+        border: 1px solid var(--border);
+        border-left: 4px solid var(--accent);
+        border-radius: 6px;
+        background: var(--surface);
+      }
+      .note span {
+        flex: 1;
+      }
       .status {
         padding: 2rem;
         text-align: center;
@@ -164,7 +185,10 @@ export class AachatApp extends LitElement {
   declare private startupError: string | null;
   declare private loggingOut: boolean;
   declare private liveState: LiveState;
+  /** What could not be done for the person in their Matrix client, shown until dismissed. */
+  declare private notes: string[];
   #api: ApiClient | null = null;
+  #landing: Landing | null = null;
   #live: LiveEvents | null = null;
   readonly #onHashChange = () => (this.route = parseRoute(location.hash));
 
@@ -177,6 +201,7 @@ export class AachatApp extends LitElement {
     this.startupError = null;
     this.loggingOut = false;
     this.liveState = "connecting";
+    this.notes = [];
   }
 
   override connectedCallback(): void {
@@ -215,6 +240,12 @@ export class AachatApp extends LitElement {
     this.session = session;
     this.me = me;
     this.#startLive(session);
+    const landing = new Landing(session);
+    landing.addEventListener(LandingNoteEvent.type, (event) => {
+      if (event instanceof LandingNoteEvent && this.#landing === landing) this.notes = [...this.notes, event.message];
+    });
+    this.#landing = landing;
+    void landing.signedIn(this.#api, me);
   }
 
   /** Opens the live event stream: pages reload on changes, and the top bar shows whether it is up. */
@@ -241,13 +272,15 @@ export class AachatApp extends LitElement {
     this.session = null;
     this.me = null;
     this.#api = null;
+    this.#landing = null;
+    this.notes = [];
     this.loggingOut = false;
   }
 
   override render() {
     if (this.startupError) return html`<p class="status error" role="alert">${this.startupError}</p>`;
     if (!this.config) return html`<p class="status muted">Loading…</p>`;
-    if (!this.session || !this.me || !this.#api) {
+    if (!this.session || !this.me || !this.#api || !this.#landing) {
       return html`<login-form
         .homeserverUrl=${this.config.homeserverUrl}
         .serverName=${this.config.serverName}
@@ -277,20 +310,45 @@ export class AachatApp extends LitElement {
             <li><a href="#/agents" aria-current=${this.route.page === "agents" ? "page" : nothing}>Agents</a></li>
           </ul>
         </nav>
-        <main>${this.#page(this.#api, this.me)}</main>
+        <main>${this.#notes()}${this.#page(this.#api, this.#landing, this.me)}</main>
       </div>
     `;
   }
 
-  #page(api: ApiClient, me: MeResponse) {
+  #notes() {
+    if (this.notes.length === 0) return nothing;
+    return html`<div class="notes" role="status" aria-label="Notes">
+      ${this.notes.map(
+        (note, index) =>
+          html`<p class="note">
+            <span>${note}</span>
+            <button
+              class="secondary"
+              type="button"
+              @click=${() => (this.notes = this.notes.filter((_, other) => other !== index))}
+            >
+              Dismiss
+            </button>
+          </p>`,
+      )}
+    </div>`;
+  }
+
+  #page(api: ApiClient, landing: Landing, me: MeResponse) {
     const live = this.#live ?? undefined;
     switch (this.route.page) {
       case "agents":
-        return html`<agents-page .api=${api} .live=${live}></agents-page>`;
+        return html`<agents-page .api=${api} .landing=${landing} .live=${live}></agents-page>`;
       case "team":
-        return html`<team-page .api=${api} .me=${me} .live=${live} .slug=${this.route.slug}></team-page>`;
+        return html`<team-page
+          .api=${api}
+          .landing=${landing}
+          .me=${me}
+          .live=${live}
+          .slug=${this.route.slug}
+        ></team-page>`;
       default:
-        return html`<teams-page .api=${api} .me=${me} .live=${live}></teams-page>`;
+        return html`<teams-page .api=${api} .landing=${landing} .me=${me} .live=${live}></teams-page>`;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { html, nothing } from "lit";
 import type { Agent, ApiClient } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
+import type { Landing } from "./landing.ts";
 import { submittedFields } from "./forms.ts";
 import { onLive, type AgentRuntimeDetail, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import { teamHref } from "./routes.ts";
@@ -19,6 +20,7 @@ interface ShownToken {
 export class AgentsPage extends ActionElement {
   static override properties = {
     api: { attribute: false },
+    landing: { attribute: false },
     live: { attribute: false },
     agents: { state: true },
     shownToken: { state: true },
@@ -26,6 +28,7 @@ export class AgentsPage extends ActionElement {
   };
 
   declare api: ApiClient;
+  declare landing: Landing;
   declare live: LiveEvents | undefined;
   declare private agents: Agent[] | null;
   declare private shownToken: ShownToken | null;
@@ -180,8 +183,9 @@ export class AgentsPage extends ActionElement {
     const name = fields.get("name");
     const displayName = fields.get("displayName");
     const registered = await this.act("register", async () => {
-      const { runtimeToken } = await this.api.createAgent({ name, displayName: displayName || undefined });
+      const { agent, runtimeToken } = await this.api.createAgent({ name, displayName: displayName || undefined });
       this.shownToken = { agentName: name, token: runtimeToken };
+      await this.landing.agentDm(agent);
     });
     if (!registered) return;
     fields.form.reset();

@@ -1,6 +1,7 @@
 import { html } from "lit";
 import type { ApiClient, MeResponse, TeamDetail } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
+import type { Landing } from "./landing.ts";
 import { onLive, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import "./team-members.ts";
 import "./team-streams.ts";
@@ -10,6 +11,7 @@ import "./team-projects.ts";
 export class TeamPage extends ActionElement {
   static override properties = {
     api: { attribute: false },
+    landing: { attribute: false },
     me: { attribute: false },
     live: { attribute: false },
     slug: { type: String },
@@ -17,6 +19,7 @@ export class TeamPage extends ActionElement {
   };
 
   declare api: ApiClient;
+  declare landing: Landing;
   declare me: MeResponse;
   declare live: LiveEvents | undefined;
   #unsubscribe: () => void = () => undefined;
@@ -73,9 +76,16 @@ export class TeamPage extends ActionElement {
       </p>
       ${this.errorFor("load")}
       <team-members .api=${this.api} .me=${this.me} .team=${team} .members=${detail.members}></team-members>
-      <team-streams .api=${this.api} .team=${team.slug} .streams=${detail.streams} .isAdmin=${isAdmin}></team-streams>
+      <team-streams
+        .api=${this.api}
+        .landing=${this.landing}
+        .team=${team.slug}
+        .streams=${detail.streams}
+        .isAdmin=${isAdmin}
+      ></team-streams>
       <team-projects
         .api=${this.api}
+        .landing=${this.landing}
         .team=${team.slug}
         .projects=${detail.projects}
         .isAdmin=${isAdmin}

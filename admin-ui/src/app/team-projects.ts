@@ -1,6 +1,7 @@
 import { html } from "lit";
 import type { Agent, ApiClient, Project } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
+import type { Landing } from "./landing.ts";
 import { submittedFields } from "./forms.ts";
 import "./project-card.ts";
 
@@ -8,6 +9,7 @@ import "./project-card.ts";
 export class TeamProjects extends ActionElement {
   static override properties = {
     api: { attribute: false },
+    landing: { attribute: false },
     team: { type: String },
     projects: { attribute: false },
     isAdmin: { type: Boolean },
@@ -15,6 +17,7 @@ export class TeamProjects extends ActionElement {
   };
 
   declare api: ApiClient;
+  declare landing: Landing;
   declare team: string;
   declare projects: Project[];
   declare isAdmin: boolean;
@@ -63,7 +66,12 @@ export class TeamProjects extends ActionElement {
   async #create(event: SubmitEvent): Promise<void> {
     const fields = submittedFields(event);
     const name = fields.get("name");
-    if (await this.act("create", () => this.api.createProject(this.team, { name }).then(() => undefined))) {
+    const created = await this.act("create", async () => {
+      // The server invites the project's creator into its room.
+      const project = await this.api.createProject(this.team, { name });
+      await this.landing.join([{ roomId: project.roomId, what: `project ${project.name}` }]);
+    });
+    if (created) {
       fields.form.reset();
       this.announceChange();
     }

@@ -2,6 +2,7 @@ import { html, nothing } from "lit";
 import { live } from "lit/directives/live.js";
 import type { ApiClient, Stream } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
+import type { Landing } from "./landing.ts";
 import { submittedFields } from "./forms.ts";
 import { matrixToHref } from "./routes.ts";
 
@@ -9,6 +10,7 @@ import { matrixToHref } from "./routes.ts";
 export class TeamStreams extends ActionElement {
   static override properties = {
     api: { attribute: false },
+    landing: { attribute: false },
     team: { type: String },
     streams: { attribute: false },
     isAdmin: { type: Boolean },
@@ -16,6 +18,7 @@ export class TeamStreams extends ActionElement {
   };
 
   declare api: ApiClient;
+  declare landing: Landing;
   declare team: string;
   declare streams: Stream[];
   declare isAdmin: boolean;
@@ -90,7 +93,11 @@ export class TeamStreams extends ActionElement {
   async #create(event: SubmitEvent): Promise<void> {
     const fields = submittedFields(event);
     const body = { name: fields.get("name"), humansOnly: fields.checked("humansOnly") };
-    if (await this.act("create", () => this.api.createStream(this.team, body).then(() => undefined))) {
+    const created = await this.act("create", async () => {
+      const stream = await this.api.createStream(this.team, body);
+      await this.landing.join([{ roomId: stream.roomId, what: `stream ${stream.name}` }]);
+    });
+    if (created) {
       fields.form.reset();
       this.announceChange();
     }

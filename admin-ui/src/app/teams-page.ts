@@ -1,6 +1,7 @@
 import { html, nothing } from "lit";
 import type { ApiClient, MeResponse, Team } from "@aachat/api";
 import { ActionElement } from "./ActionElement.ts";
+import type { Landing } from "./landing.ts";
 import { onLive, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import { submittedFields } from "./forms.ts";
 import { teamHref } from "./routes.ts";
@@ -9,12 +10,14 @@ import { teamHref } from "./routes.ts";
 export class TeamsPage extends ActionElement {
   static override properties = {
     api: { attribute: false },
+    landing: { attribute: false },
     me: { attribute: false },
     live: { attribute: false },
     teams: { state: true },
   };
 
   declare api: ApiClient;
+  declare landing: Landing;
   declare me: MeResponse;
   declare live: LiveEvents | undefined;
   #unsubscribe: () => void = () => undefined;
@@ -87,7 +90,8 @@ export class TeamsPage extends ActionElement {
     const slug = fields.get("slug");
     const name = fields.get("name");
     const created = await this.act("create", async () => {
-      await this.api.createTeam({ slug, name: name || undefined });
+      const team = await this.api.createTeam({ slug, name: name || undefined });
+      await this.landing.join([{ roomId: team.spaceRoomId, what: `team ${team.slug}'s space` }]);
     });
     if (!created) return;
     fields.form.reset();

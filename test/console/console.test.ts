@@ -218,6 +218,30 @@ describe("the admin console", () => {
     await screenshot(page, "signed-in-landed");
   });
 
+  it("keeps a team it could not join the user to, and says to accept the invitation in their Matrix client", async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    // The homeserver drops out for joins only: the team is still made, by the aachat server.
+    await page.route("**/_matrix/client/v3/join/**", (route) => route.abort("connectionrefused"));
+    const slug = uniqueName("unjoined");
+    const createTeam = page.getByRole("form", { name: "Create a team" });
+    await createTeam.getByLabel("Slug").fill(slug);
+    await createTeam.getByRole("button", { name: "Create team" }).click();
+    await page.getByRole("heading", { name: slug }).waitFor();
+    const note = page.getByRole("status", { name: "Notes" });
+    await note
+      .getByText(`Could not join team ${slug}'s space`)
+      .filter({ hasText: "Accept the invitation in your Matrix client." })
+      .waitFor();
+    await screenshot(page, "team-join-note");
+
+    const made = await api<{ team: { spaceRoomId: string } }>("GET", `/teams/${slug}`);
+    expect(made.status).toBe(200);
+    expect(await joinedRooms(user)).not.toContain(made.body.team.spaceRoomId);
+    await note.getByRole("button", { name: "Dismiss" }).click();
+    await note.waitFor({ state: "detached" });
+  });
+
   it("shows the agent's runtime going online and offline, and a team made elsewhere, without reloading", async () => {
     const page = await openPage();
     await signIn(page, consoleUrl, user);

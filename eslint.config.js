@@ -2,7 +2,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "appservice/src/generated/**", "data/**", "vendor/**", "runtime/dist*/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "appservice/src/generated/**",
+      "data/**",
+      "vendor/**",
+      "runtime/dist*/**",
+      "build/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   // Type-aware rules: a promise nobody awaits is an error nobody sees.

@@ -362,13 +362,14 @@ describe("aachat agent and project", () => {
 });
 
 describe("people land inside what they make", () => {
-  it("joins the maker to their personal team, a new team, a new stream and an agent's DM, marked direct", async () => {
+  it("joins the maker to their personal team, a new team, stream and project, and an agent's DM, marked direct", async () => {
     const user = await newUser("ivy");
     expect((await loginWithPassword(user, user.password)).code).toBe(0);
     const personal = await json<{ personalTeam: { spaceRoomId: string } }>(user, ["whoami", "--json"]);
     const slug = `land-${hex()}`;
     const team = await json<{ spaceRoomId: string }>(user, ["team", "create", slug, "--json"]);
     const stream = await json<{ roomId: string }>(user, ["stream", "create", "plans", "--team", slug, "--json"]);
+    const project = await json<{ roomId: string }>(user, ["project", "create", "launch", "--team", slug, "--json"]);
     const agentName = `dm${hex()}`;
     const { agent } = await json<{ agent: { userId: string; dmRoomId: string } }>(user, [
       "agent",
@@ -379,7 +380,13 @@ describe("people land inside what they make", () => {
 
     const joined = (await matrixGet<{ joined_rooms: string[] }>(user, "/joined_rooms")).joined_rooms;
     expect(joined).toEqual(
-      expect.arrayContaining([personal.personalTeam.spaceRoomId, team.spaceRoomId, stream.roomId, agent.dmRoomId]),
+      expect.arrayContaining([
+        personal.personalTeam.spaceRoomId,
+        team.spaceRoomId,
+        stream.roomId,
+        project.roomId,
+        agent.dmRoomId,
+      ]),
     );
     const direct = await matrixGet<Record<string, string[]>>(
       user,

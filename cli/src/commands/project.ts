@@ -5,6 +5,7 @@ import { renderProject, renderProjectList } from "../format/teams.ts";
 import { UsageError, UserError } from "../errors.ts";
 import type { Credentials } from "../auth/credentials.ts";
 import { joinRoom } from "../auth/homeserver.ts";
+import { joinWhatYouMade } from "./landInside.ts";
 import {
   addJsonOption,
   addTeamOption,
@@ -54,6 +55,7 @@ export function registerProject(program: Command): void {
     const seed = seedOf(options);
     const session = await loggedIn();
     const created = await session.api.createProject(session.team(options.team), { name, ...(seed ? { seed } : {}) });
+    await joinWhatYouMade(session.credentials, [{ roomId: created.roomId, what: `project ${created.name}` }]);
     printResult(
       options.json === true,
       created,

@@ -5,7 +5,7 @@
 // was compiled at run time.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -176,6 +176,8 @@ describe("the installable package", () => {
       for (const file of ["aachat.yaml", "registration.yaml", "admin-credentials.json", "synapse/homeserver.yaml"]) {
         expect(existsSync(path.join(dataDir, file)), file).toBe(true);
       }
+      // Filled from the template the package carries, with its comments.
+      expect(await readFile(path.join(dataDir, "registration.yaml"), "utf8")).toContain("# The appservice's id");
       expect(await readdir(elsewhere)).toEqual([]);
       // Nothing was built or written inside the installed package.
       expect(await listFiles(packageDir)).toEqual(packageFiles);

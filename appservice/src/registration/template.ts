@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
-import { fileURLToPath } from "node:url";
 import { isMap, isScalar, parseDocument, stringify as stringifyYaml } from "yaml";
+import { requiredAachatFile } from "@aachat/protocol/installLayout";
 import type { Registration } from "./schema.ts";
 
-/** The documented template at the top of the repository (placeholders, never real tokens). */
-export const REGISTRATION_TEMPLATE_FILE = fileURLToPath(new URL("../../../registration.yaml", import.meta.url));
+/** The documented template at the top of the repository or the package (placeholders, never real tokens). */
+export const REGISTRATION_TEMPLATE_FILE = requiredAachatFile("registrationTemplate");
 
 /** What every placeholder in the template starts with. */
 export const PLACEHOLDER_MARK = "CHANGE_ME";

@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { bashCompletion, completionTree, zshCompletion } from "../src/commands/completion.ts";
 import { buildProgram } from "../src/program.ts";
@@ -66,5 +69,22 @@ describe("shell completion", () => {
     expect(printed.stdout.trimEnd().split("\n")).toEqual(
       root?.commands.map((command) => `${command.name}:${command.description}`),
     );
+  });
+
+  const hasZsh = spawnSync("zsh", ["-c", "true"]).status === 0;
+  it.skipIf(!hasZsh)("in zsh, offers the subcommands of agent after `aachat agent`", () => {
+    // compinit writes its dump into HOME: give it a throwaway one.
+    const home = mkdtempSync(path.join(tmpdir(), "aachat-zsh-"));
+    const probe = [
+      zshCompletion(program),
+      // Stand-ins for zsh's completion widgets: print what would be offered.
+      '_describe() { print -rl -- "${(@P)4}"; }',
+      "_files() { print files; }",
+      "words=(aachat agent st); CURRENT=3; _aachat",
+    ].join("\n");
+    const result = spawnSync("zsh", ["-f", "-c", probe], { encoding: "utf8", env: { ...process.env, HOME: home } });
+    expect(result.stderr).toBe("");
+    const offered = result.stdout.split("\n").map((line) => line.split(":")[0]);
+    expect(offered).toEqual(expect.arrayContaining(["start", "stop", "status", "create"]));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The agent name rule of the whole product (the appservice's `AGENT_NAME` is the same
- * pattern): it becomes the Matrix user `@agent_<name>` and the DM room `dm:<name>`.
+ * pattern): it becomes the Matrix user `@agent_<name>` and its DM room with its owner.
  */
 export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,31}$/;
 

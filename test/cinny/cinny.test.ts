@@ -223,7 +223,8 @@ describe.skipIf(!cinnyDir)("aachat in Cinny, a Matrix client nobody here wrote",
     await cinny.openRoute("/direct/");
     await cinny.page.getByText("Direct Messages", { exact: true }).waitFor();
     const reply = waitForFinalReply(scene.alice.client, helper.dmRoomId, helper.agent.userId);
-    await cinny.page.getByText(`dm:${helper.agent.name}`, { exact: true }).click();
+    // Listed under the agent's name, as a person.
+    await cinny.page.getByText("Helper", { exact: true }).first().click();
     await cinny.page.getByText("Direct messages with Helper").first().waitFor();
     await cinny.typeAndSend("what can you do? [reply:I can answer here too.]");
     const final = await reply;

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { createHuman, stopHumans, type Human } from "../support/humans.ts";
-import { waitForInvite, waitForMembership, waitForRoomEvent } from "../support/waits.ts";
+import { waitForInvite, waitForMembership, waitForRoomEvent, waitUntil } from "../support/waits.ts";
 
 interface AgentBody {
   agent: { name: string; userId: string; dmRoomId: string; displayName: string };
@@ -55,7 +55,7 @@ describe("agents and projects", () => {
       invitedTo === agent.dmRoomId ? invitedTo : await waitForInvite(alice.client, (id) => id === agent.dmRoomId);
     await alice.client.joinRoom(dm);
     await waitForMembership(alice.client, dm, agent.userId, "join");
-    expect(alice.client.getRoom(dm)?.name).toBe(`dm:${name}`);
+    expect(alice.client.getRoom(dm)?.name).toBe("Code Reviewer");
 
     const row = await running.appservice.db.agent.findUniqueOrThrow({ where: { name } });
     expect(row.tokenHash).not.toContain(runtimeToken);
@@ -75,6 +75,11 @@ describe("agents and projects", () => {
       await fetch(`${inject("stack").homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(agent.userId)}`)
     ).json();
     expect(profile).toMatchObject({ displayname: "New Name" });
+    // The DM is named after the agent, in the owner's client too.
+    await alice.client.joinRoom(agent.dmRoomId);
+    await waitUntil("the DM is named after the agent's new name", async () =>
+      alice.client.getRoom(agent.dmRoomId)?.name === "New Name" ? true : undefined,
+    );
     const empty = await api("PATCH", `/agents/${name}`, {});
     expect(empty.status).toBe(400);
     expect(empty.body).toMatchObject({

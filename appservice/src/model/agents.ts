@@ -48,7 +48,8 @@ export async function registerAgent(
     await ctx.puppets.ensure(puppet, displayName, input.avatarUrl);
     const personal = await ensurePersonalTeam(ctx, owner);
     const dmRoomId = await createManagedRoom(ctx, {
-      name: `dm:${input.name}`,
+      // Named after the agent: the bot is a member too, so clients would call it "Agent and aachat".
+      name: displayName,
       topic: `Direct messages with ${displayName}`,
       spaceRoomId: personal.spaceRoomId,
       invite: [owner, puppet],
@@ -148,6 +149,12 @@ export async function updateAgent(
   });
   ctx.rooms.invalidate();
   await ctx.puppets.ensure(agent.userId as UserId, updated.displayName, updated.avatarUrl);
+  if (updated.displayName !== agent.displayName) {
+    await ctx.matrix.sendState(updated.dmRoomId, "m.room.name", "", { name: updated.displayName });
+    await ctx.matrix.sendState(updated.dmRoomId, "m.room.topic", "", {
+      topic: `Direct messages with ${updated.displayName}`,
+    });
+  }
   ctx.events.changed("agents", { users: [owner] });
   return updated;
 }

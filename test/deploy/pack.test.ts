@@ -1,8 +1,8 @@
 // The installable package end to end: `npm run pack` builds it, `npm install -g` installs it
 // into a temporary prefix, and the installed `aachat` runs from an unrelated folder with its
-// own HOME and XDG dirs: --version, --help, completion, then `aachat up` until Ctrl-C. The
-// install must hold none of the build tools (esbuild, tsx, prisma): whatever ran, nothing
-// was compiled at run time.
+// own HOME and XDG dirs: --version, --help, completion, then `aachat up`, an agent's runtime
+// started and stopped, and Ctrl-C. The install must hold none of the build tools (esbuild,
+// tsx, prisma): whatever ran, nothing was compiled at run time.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
@@ -22,8 +22,16 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Run {
-  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+interface RunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** What the program reads on stdin; none by default. */
+  input?: string;
+}
+
+function run(command: string, args: string[], { input, ...options }: RunOptions): Run {
+  const child = spawn(command, args, { ...options, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+  child.stdin?.end(input);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -31,7 +39,7 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   return { child, output: () => output, exited };
 }
 
-async function runToEnd(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+async function runToEnd(command: string, args: string[], options: RunOptions) {
   const started = Date.now();
   const running = run(command, args, options);
   const code = await running.exited;
@@ -92,8 +100,11 @@ async function listFiles(dir: string): Promise<string[]> {
 describe("the installable package", () => {
   let work: string | undefined;
   let up: Run | undefined;
+  /** Stops the agents' runtimes a failed run may have left (they outlive the CLI). */
+  let stopRuntimes: (() => Promise<unknown>) | undefined;
 
   afterAll(async () => {
+    await stopRuntimes?.();
     if (up && up.child.exitCode === null) {
       up.child.kill("SIGKILL");
       await up.exited;
@@ -147,6 +158,7 @@ describe("the installable package", () => {
         AACHAT_SYNAPSE_VENV: defaultVenvDir(),
       };
       const aachat = path.join(prefix, "bin", "aachat");
+      stopRuntimes = () => runToEnd(aachat, ["agent", "stop", "--all"], { cwd: elsewhere, env });
       const version = await runToEnd(aachat, ["--version"], { cwd: elsewhere, env });
       expect(version).toMatchObject({ code: 0, output: "0.1.0\n" });
       const help = await runToEnd(aachat, ["--help"], { cwd: elsewhere, env });
@@ -167,6 +179,35 @@ describe("the installable package", () => {
       const script = await fetch(`http://127.0.0.1:${port}/console.js`);
       expect(script.status).toBe(200);
       expect((await script.text()).length).toBeGreaterThan(10_000);
+
+      // An agent's runtime from the package: it starts the Claude ACP agent installed with it.
+      const admin = JSON.parse(await readFile(path.join(dataHome, "aachat", "admin-credentials.json"), "utf8")) as {
+        username: string;
+        password: string;
+      };
+      const login = await runToEnd(aachat, ["login", "-u", admin.username, "--password-stdin"], {
+        cwd: elsewhere,
+        env,
+        input: admin.password,
+      });
+      expect(login.code, login.output).toBe(0);
+      for (const args of [
+        ["agent", "create", "helper"],
+        ["project", "create", "demo"],
+        ["project", "add-agent", "demo", "helper"],
+      ]) {
+        const done = await runToEnd(aachat, args, { cwd: elsewhere, env });
+        expect(done.code, `${args.join(" ")}: ${done.output}`).toBe(0);
+      }
+      const started = await runToEnd(aachat, ["agent", "start", "helper", "-p", "demo", "--skip-auth-check"], {
+        cwd: elsewhere,
+        env,
+      });
+      expect(started.code, started.output).toBe(0);
+      expect(started.output).toContain("ready (claude-agent-acp)");
+      const stopped = await runToEnd(aachat, ["agent", "stop", "helper"], { cwd: elsewhere, env });
+      expect(stopped.code, stopped.output).toBe(0);
+      expect(existsSync(path.join(dataHome, "aachat", "agents", "helper", ".git"))).toBe(true);
 
       up.child.kill("SIGINT");
       expect(await up.exited).toBe(0);

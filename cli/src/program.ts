@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { requiredAachatFile } from "@aachat/protocol/installLayout";
 import { registerAgent } from "./commands/agent.ts";
 import { registerAppservice } from "./commands/appservice.ts";
 import { registerCompletion } from "./commands/completion.ts";
@@ -19,7 +21,7 @@ import { registerWhoami } from "./commands/whoami.ts";
 export function buildProgram(): Command {
   const program = new Command("aachat")
     .description("aachat: humans and Claude Code agents in the same Matrix chat rooms")
-    .version("0.1.0")
+    .version(productVersion())
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
@@ -39,4 +41,8 @@ export function buildProgram(): Command {
   registerUser(program);
   registerCompletion(program);
   return program;
+}
+
+function productVersion(): string {
+  return (JSON.parse(readFileSync(requiredAachatFile("productPackageJson"), "utf8")) as { version: string }).version;
 }

@@ -14,6 +14,8 @@ export type InstallKind = "checkout" | "package";
 const FILES = {
   runtimeBin: { checkout: "runtime/bin/aachat-runtime.js", package: "dist/aachat-runtime.mjs" },
   chatToolsBin: { checkout: "runtime/bin/aachat-chat-tools.js", package: "dist/aachat-chat-tools.mjs" },
+  /** The product's package.json: its version is aachat's. */
+  productPackageJson: { checkout: "package.json", package: "package.json" },
   runtimePackageJson: { checkout: "runtime/package.json", package: "package.json" },
   sqliteMigrations: { checkout: "appservice/prisma/migrations", package: "prisma/migrations" },
   postgresqlMigrations: {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { progress } from "../output.ts";
+import { stopRequested } from "../stack/stopSignal.ts";
 
 export function registerAppservice(program: Command): void {
   program
@@ -17,10 +18,7 @@ export function registerAppservice(program: Command): void {
         format: config.logging.format,
       });
       const appservice = await start({ config, registration, log });
-      const signal = await new Promise<string>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
-      });
+      const signal = await stopRequested();
       progress(`Stopping (${signal})…`);
       await appservice.close();
     });

@@ -16,6 +16,7 @@ import { forgetRunningStack, recordRunningStack } from "./localStack.ts";
 import { lockDataDir } from "./lock.ts";
 import { resolveDataDir, stackPaths, type StackPaths } from "./paths.ts";
 import { prepareRegistration, prepareStackConfig, synapseSettingsOf } from "./stackConfig.ts";
+import { stopRequested } from "./stopSignal.ts";
 import { parsePort } from "../commands/options.ts";
 
 export interface UpOptions {
@@ -103,14 +104,6 @@ async function runStack(paths: StackPaths, options: UpOptions): Promise<number> 
     throw error;
   }
   return runUntilStopped(synapse, appservice, stopSignal, () => startSynapse(venvPython, synapseOptions, log));
-}
-
-/** Resolves with the first Ctrl-C (SIGINT) or SIGTERM from now on. */
-function stopRequested(): Promise<string> {
-  return new Promise<string>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
 }
 
 /** A Synapse that dies this often within the window is not restarted again: something is wrong with it. */

@@ -57,8 +57,13 @@ try {
   throw error;
 }
 
+// `on`, not `once`: signal-exit (under write-file-atomic) kills the process at a signal it
+// sees no other listener for, which would cut a shutdown short during a state write.
+let shuttingDown = false;
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     log.info({ signal }, "asked to shut down");
     void runtime.stop("shutdown");
   });

@@ -103,6 +103,43 @@ describe("aachat up: the whole embedded stack from one command", () => {
     stack = undefined;
   });
 
+  it("keeps no one out at a local team's pace: a dozen logins, a typo and a burst of messages", async () => {
+    const { password } = JSON.parse(await readFile(path.join(dataDir, "admin-credentials.json"), "utf8")) as {
+      password: string;
+    };
+    stack = spawnCli(args());
+    await stack.waitForOutput("aachat is up.");
+    const homeserverUrl = `http://127.0.0.1:${synapsePort}`;
+    // Synapse's public defaults answer 429 from the fourth login of one address on.
+    expect(await login(homeserverUrl, "admin", "a typo")).toBe(403);
+    const logins = [];
+    for (let index = 0; index < 12; index++) logins.push(await login(homeserverUrl, "admin", password));
+    expect(logins).toEqual(Array.from({ length: 12 }, () => 200));
+
+    const response = await fetch(`${homeserverUrl}/_matrix/client/v3/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "admin" }, password }),
+    });
+    const { access_token: token } = (await response.json()) as { access_token: string };
+    const call = (method: string, route: string, body: unknown) =>
+      fetch(`${homeserverUrl}/_matrix/client/v3${route}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const { room_id: roomId } = (await (await call("POST", "/createRoom", {})).json()) as { room_id: string };
+    // Public defaults allow a burst of 10 messages, then one every five seconds.
+    const sent = [];
+    for (let index = 0; index < 30; index++) {
+      const route = `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/burst-${index}`;
+      sent.push((await call("PUT", route, { msgtype: "m.text", body: `quick ${index}` })).status);
+    }
+    expect(sent).toEqual(Array.from({ length: 30 }, () => 200));
+    expect(await stack.stop("SIGTERM")).toBe(0);
+    stack = undefined;
+  });
+
   it("refuses a port in use with a clear message and starts nothing", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(appservicePort, "127.0.0.1", resolve));

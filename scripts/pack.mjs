@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { tsImport } from "tsx/esm/api";
-import { zodEnglishOnly } from "../protocol/build/zodEnglishOnly.mjs";
+import { zodEnglishOnly } from "@aachat/protocol/esbuild/zodEnglishOnly";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STAGING = path.join(ROOT, "build", "pack-staging");

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerUser } from "@aachat/synapse";
-import { joinAgentDm, joinWhatYouMade } from "../../cli/src/commands/landInside.ts";
+import { joinRoom, markDirect } from "@aachat/api";
 import { apiAs, uniqueName } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { sendContent, stopHumans } from "../support/humans.ts";
@@ -52,24 +52,15 @@ describe.skipIf(!cinnyDir)("aachat in Cinny, a Matrix client nobody here wrote",
     streamRoomId = (await api<{ roomId: string }>("POST", `/teams/${slug}/streams`, { name: "general" })).body.roomId;
     const projectRoomId = (await api<{ roomId: string }>("POST", `/teams/${slug}/projects`, { name: "site" })).body
       .roomId;
-    // What the CLI does after `login`, `team create`, `stream create` and `project join`:
-    // the person joins, with their own login, what they made.
-    const credentials = {
-      homeserverUrl: stack.homeserverUrl,
-      serverUrl: running.appservice.url,
-      userId: dana.userId,
-      accessToken: dana.accessToken,
-      deviceId: null,
-    };
-    await joinWhatYouMade(credentials, [
-      { roomId: me.personalTeam.spaceRoomId, what: "personal team" },
-      { roomId: spaceRoomId, what: "team space" },
-      { roomId: streamRoomId, what: "stream" },
-      { roomId: projectRoomId, what: "project" },
-    ]);
+    // What the CLI and the console do after making these: the person joins, with their own login.
+    const login = { homeserverUrl: stack.homeserverUrl, userId: dana.userId, accessToken: dana.accessToken };
+    for (const roomId of [me.personalTeam.spaceRoomId, spaceRoomId, streamRoomId, projectRoomId]) {
+      await joinRoom(login, roomId);
+    }
     scene = { alice: dana, api, slug, project: "site", roomId: projectRoomId };
     helper = await runningAgent(scene, running.appservice.url, { prefix: "helper", displayName: "Helper" });
-    await joinAgentDm(credentials, { userId: helper.agent.userId, dmRoomId: helper.dmRoomId });
+    await joinRoom(login, helper.dmRoomId);
+    await markDirect(login, [{ userId: helper.agent.userId, roomId: helper.dmRoomId }]);
     // The agent reads the humans_only stream: invited, it joins as itself.
     await client.invite(streamRoomId, helper.agent.userId);
     await asPuppet(running.registration, helper.agent.userId, "POST", `/join/${encodeURIComponent(streamRoomId)}`, {});

@@ -109,7 +109,8 @@ describe("the installable package", () => {
       up.child.kill("SIGKILL");
       await up.exited;
     }
-    if (work) await rm(work, { recursive: true, force: true });
+    // A process the stack started may still be closing its files in there.
+    if (work) await rm(work, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it(

@@ -88,6 +88,8 @@ export class AcpProcess {
       cwd: options.cwd,
       env: options.env,
       stdio: ["pipe", "pipe", "pipe"],
+      // Its own process group, so that stopping it also ends what it started (Claude Code itself).
+      detached: true,
     });
     const app = acp
       .client({ name: "aachat-runtime" })
@@ -180,18 +182,30 @@ export class AcpProcess {
   async kill(graceMs = 3_000): Promise<void> {
     if (!this.running) return;
     this.#child.stdin?.end();
-    const escalate = setTimeout(() => this.#child.kill("SIGTERM"), graceMs);
-    const force = setTimeout(() => this.#child.kill("SIGKILL"), graceMs * 2);
+    const escalate = setTimeout(() => this.#signalGroup("SIGTERM"), graceMs);
+    const force = setTimeout(() => this.#signalGroup("SIGKILL"), graceMs * 2);
     await this.exited;
     clearTimeout(escalate);
     clearTimeout(force);
+    this.#signalGroup("SIGKILL");
   }
 
   /** Kills the process at once (a hung agent). */
   async terminate(): Promise<void> {
     if (!this.running) return;
-    this.#child.kill("SIGKILL");
+    this.#signalGroup("SIGKILL");
     await this.exited;
+  }
+
+  /** Signals the agent and every process it started that is still in its group. */
+  #signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.#child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is already gone.
+    }
   }
 }
 

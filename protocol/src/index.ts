@@ -3,6 +3,7 @@ export * from "./signals.ts";
 export * from "./methods.ts";
 export * from "./commands.ts";
 export * from "./state.ts";
+export * from "./media.ts";
 export * from "./frames.ts";
 export * from "./closeCodes.ts";
 export * from "./logLine.ts";

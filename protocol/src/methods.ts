@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { eventId, isoTime, roomId, userId } from "./common.ts";
+import { eventId, isoTime, roomId, sessionId, userId } from "./common.ts";
+import { MAX_UPLOAD_BYTES, mxcUrl } from "./media.ts";
 
 /**
  * What a runtime asks the appservice to do as its agent (`request` frames), each with the
@@ -24,6 +25,13 @@ export const roomMessage = z.strictObject({
 export type RoomMessage = z.infer<typeof roomMessage>;
 
 const empty = z.strictObject({});
+
+/** Tokens and cost, summed over a period. */
+export const usageTotals = z.strictObject({
+  tokens: z.number().int().min(0),
+  costUsd: z.number().min(0),
+});
+export type UsageTotals = z.infer<typeof usageTotals>;
 
 export const requestMethods = {
   /**
@@ -82,6 +90,41 @@ export const requestMethods = {
   "receipt.send": {
     params: z.strictObject({ roomId, eventId }),
     result: empty,
+  },
+  /**
+   * Posts a file already uploaded (see RUNTIME_MEDIA_UPLOAD_PATH) as the agent: `m.image` for
+   * an image MIME type, else `m.file`. Like `message.send`, a key posts once.
+   */
+  "file.send": {
+    params: z.strictObject({
+      roomId,
+      mxcUrl,
+      name: z.string().min(1).max(255),
+      mimetype: z.string().min(1).max(255),
+      size: z.number().int().min(0).max(MAX_UPLOAD_BYTES),
+      threadRootId: eventId.nullable().optional(),
+      replyTo: eventId.nullable().optional(),
+      key: z.string().min(1).max(200),
+    }),
+    result: z.strictObject({ eventId }),
+  },
+  /**
+   * Records what one turn cost (once per key) and answers the agent's totals: today and this
+   * week (UTC), and all time, with its daily cost limit if it has one.
+   */
+  "usage.record": {
+    params: z.strictObject({
+      sessionId,
+      key: z.string().min(1).max(200),
+      tokens: z.number().int().min(0),
+      costUsd: z.number().min(0).max(1_000_000),
+    }),
+    result: z.strictObject({
+      today: usageTotals,
+      week: usageTotals,
+      total: usageTotals,
+      dailyLimitUsd: z.number().min(0).nullable(),
+    }),
   },
 } as const;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { eventId, isoTime, roomId, userId } from "./common.ts";
+import { attachment } from "./media.ts";
 
 /**
  * What a signal is:
@@ -30,6 +31,8 @@ export const signalPayload = z.strictObject({
   /** Whether the sender may steer the agent: its owner, or an owner or admin of the project's team. */
   senderCanControl: z.boolean(),
   body: z.string(),
+  /** Images and files sent with the message (an `m.image` / `m.file` signal has one). */
+  attachments: z.array(attachment).max(10).optional(),
   createdAt: isoTime,
 });
 export type SignalPayload = z.infer<typeof signalPayload>;

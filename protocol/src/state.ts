@@ -34,6 +34,16 @@ export const sessionState = z.strictObject({
   queued: z.number().int().min(0),
   /** Why the session failed, when it did. */
   error: z.string().nullable(),
+  /** The agent's current mode (ACP session mode, e.g. `default`, `plan`), when it has modes. */
+  mode: z.string().max(100).nullable().optional(),
+  /** The model the session uses, when the agent says. */
+  model: z.string().max(200).nullable().optional(),
+  /** The conversation's title, when the agent gave one. */
+  title: z.string().max(500).nullable().optional(),
+  /** What the session has cost so far. */
+  usage: z.strictObject({ tokens: z.number().int().min(0), costUsd: z.number().min(0) }).nullable().optional(),
+  /** Why the session waits instead of taking work (e.g. its daily cost limit), when it does. */
+  paused: z.string().max(500).nullable().optional(),
 });
 export type SessionState = z.infer<typeof sessionState>;
 

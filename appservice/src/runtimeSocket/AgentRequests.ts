@@ -49,6 +49,8 @@ export class AgentRequests {
       "typing.set": (agent, params) => this.#typing(agent, params),
       "room.messages": (agent, params) => this.#messages(agent, params),
       "receipt.send": (agent, params) => this.#receipt(agent, params),
+      "file.send": () => Promise.reject(notYet()),
+      "usage.record": () => Promise.reject(notYet()),
     };
   }
 
@@ -142,6 +144,10 @@ function checkSize(content: Record<string, unknown>): void {
       message: `the message's content has ${bytes} bytes as Matrix sends it (text, HTML and, in an edit, both twice); the limit is ${MAX_CONTENT_BYTES}: split it over several messages`,
     });
   }
+}
+
+function notYet(): RequestFailure {
+  return new RequestFailure({ code: "unavailable", message: "this appservice does not do this yet" });
 }
 
 function toFailure(error: unknown): RequestFailure {

@@ -8,12 +8,18 @@ const MAX_CONTEXT_MESSAGE_CHARS = 2_000;
  * The prompt for one signal: a first block with who the agent is, where it is, and the
  * conversation so far (who said what); a last block with the message it answers. Agents
  * that read only the last block (and people reading logs) find the question there.
+ * A slash command comes first, alone in its block (Claude Code reads one only there), and
+ * images and files sent with the message come last.
  */
 export function buildPrompt(input: {
   identity: AgentIdentity;
   signal: SignalPayload;
   coverage: readonly ProjectRef[];
   context: readonly RoomMessage[];
+  /** The agent's own slash command asked for (`/review args`), if any. */
+  command?: string | null;
+  /** The message's images and files, as prompt blocks. */
+  attachments?: readonly ContentBlock[];
 }): ContentBlock[] {
   const { identity, signal, coverage, context } = input;
   const where =
@@ -36,8 +42,10 @@ export function buildPrompt(input: {
       ? `Your owner ${signal.sender} wrote to you:`
       : `${signal.sender} ${signal.inReplyTo ? "replied to you" : "mentioned you"}:`;
   return [
+    ...(input.command ? [{ type: "text" as const, text: input.command }] : []),
     { type: "text", text: lines.join("\n") },
     { type: "text", text: `${asked}\n${signal.body}` },
+    ...(input.attachments ?? []),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { projectRef, sessionId } from "./common.ts";
+import { agentUsage } from "./methods.ts";
 import { sessionState } from "./state.ts";
 
 /**
@@ -25,6 +26,11 @@ export const commands = {
   /** Asks the agent to compact its conversation (`/compact`), after the running turn. */
   "session.compact": {
     params: z.strictObject({ sessionId }),
+    result: z.strictObject({}),
+  },
+  /** The owner changed the agent's daily cost limit: a session paused by it may go on. */
+  "budget.changed": {
+    params: z.strictObject({ usage: agentUsage }),
     result: z.strictObject({}),
   },
   /** The last lines of the runtime's log. */

@@ -33,6 +33,16 @@ export const usageTotals = z.strictObject({
 });
 export type UsageTotals = z.infer<typeof usageTotals>;
 
+/** An agent's spending (days and weeks in UTC, weeks from Monday) and its limit for today. */
+export const agentUsage = z.strictObject({
+  today: usageTotals,
+  week: usageTotals,
+  total: usageTotals,
+  /** Today's cost limit in USD, null for none: the owner's (or environment.yaml's), raised for today if the owner said so. */
+  dailyLimitUsd: z.number().min(0).nullable(),
+});
+export type AgentUsage = z.infer<typeof agentUsage>;
+
 export const requestMethods = {
   /**
    * Posts a message as the agent. `key` names what the message is (e.g. `reply:<signal id>`):
@@ -109,8 +119,8 @@ export const requestMethods = {
     result: z.strictObject({ eventId }),
   },
   /**
-   * Records what one turn cost (once per key) and answers the agent's totals: today and this
-   * week (UTC), and all time, with its daily cost limit if it has one.
+   * Records what one turn cost (once per key: a turn recorded again changes nothing) and
+   * answers the agent's usage.
    */
   "usage.record": {
     params: z.strictObject({
@@ -119,12 +129,20 @@ export const requestMethods = {
       tokens: z.number().int().min(0),
       costUsd: z.number().min(0).max(1_000_000),
     }),
-    result: z.strictObject({
-      today: usageTotals,
-      week: usageTotals,
-      total: usageTotals,
-      dailyLimitUsd: z.number().min(0).nullable(),
-    }),
+    result: agentUsage,
+  },
+  /**
+   * The agent's usage now. The runtime says the daily limit its environment.yaml sets (null
+   * for none); the owner's limit from the console, when set, takes its place.
+   */
+  "usage.totals": {
+    params: z.strictObject({ configuredDailyLimitUsd: z.number().min(0).max(1_000_000).nullable() }),
+    result: agentUsage,
+  },
+  /** Raises today's limit (UTC) to `toUsd`, after the owner said yes in the DM. */
+  "budget.raise": {
+    params: z.strictObject({ toUsd: z.number().positive().max(1_000_000) }),
+    result: agentUsage,
   },
 } as const;
 

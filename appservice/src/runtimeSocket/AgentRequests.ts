@@ -51,6 +51,8 @@ export class AgentRequests {
       "receipt.send": (agent, params) => this.#receipt(agent, params),
       "file.send": () => Promise.reject(notYet()),
       "usage.record": () => Promise.reject(notYet()),
+      "usage.totals": () => Promise.reject(notYet()),
+      "budget.raise": () => Promise.reject(notYet()),
     };
   }
 

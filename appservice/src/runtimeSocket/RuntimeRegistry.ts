@@ -9,6 +9,7 @@ const COMMAND_TIMEOUT_MS: Record<CommandName, number> = {
   "session.restart": 120_000,
   "session.stop": 60_000,
   "session.compact": 15_000,
+  "budget.changed": 10_000,
   "logs.tail": 10_000,
 };
 

@@ -159,6 +159,23 @@ describe("validateAgentRepo", () => {
     ]);
   });
 
+  it("takes a daily cost limit in dollars, and says what is wrong with one that is not", async () => {
+    const valid = await validateAgentRepo(
+      await agentFixture({ "environment.yaml": `${ENV_HEAD}budget:\n  dailyUsd: 2.5\n` }),
+    );
+    expect(valid.problems).toEqual([]);
+    expect(valid.environment?.budget).toEqual({ dailyUsd: 2.5 });
+    expect(await problemsOf({ "environment.yaml": `${ENV_HEAD}budget:\n  dailyUsd: five\n` })).toEqual([
+      { file: "environment.yaml", line: 4, message: "budget.dailyUsd: must be a number of US dollars, e.g. 5 or 2.50" },
+    ]);
+    expect(await problemsOf({ "environment.yaml": `${ENV_HEAD}budget:\n  dailyUsd: -1\n` })).toEqual([
+      { file: "environment.yaml", line: 4, message: "budget.dailyUsd: must not be negative" },
+    ]);
+    expect(await problemsOf({ "environment.yaml": `${ENV_HEAD}budget: 5\n` })).toEqual([
+      { file: "environment.yaml", line: 3, message: "budget: must be a mapping with dailyUsd:" },
+    ]);
+  });
+
   it("reports a skill without frontmatter", async () => {
     expect(await problemsOf({ [SKILL]: "# Chat etiquette\n\nBe nice.\n" })).toEqual([
       {

@@ -5,6 +5,7 @@ import { buildPath, type AnyRoute, type PathParams, type RouteArgs, type RouteRe
 import { routes } from "./routes.ts";
 import type * as s from "./schemas.ts";
 import type {
+  AgentUsageReport,
   Agent,
   CreateAgentResponse,
   MeResponse,
@@ -189,6 +190,16 @@ export class ApiClient {
       params: { agent: name },
       query: { pending: options.pending ? "true" : "false" },
     });
+  }
+
+  /** What the agent has cost today, this week and in all, and its daily cost limit. */
+  agentUsage(name: string): Promise<AgentUsageReport> {
+    return this.call(routes.getAgentUsage, { params: { agent: name } });
+  }
+
+  /** Sets the agent's daily cost limit in USD; null gives it back the one its environment.yaml sets. */
+  setAgentBudget(name: string, dailyLimitUsd: number | null): Promise<AgentUsageReport> {
+    return this.call(routes.setAgentBudget, { params: { agent: name }, body: { dailyLimitUsd } });
   }
 
   // ---- sessions (through the agent's runtime) ----

@@ -206,6 +206,21 @@ export const routes = {
     params: { agent: s.agentName },
     status: 204,
   }),
+  getAgentUsage: route({
+    method: "get",
+    path: "/agents/:agent/usage",
+    summary: "What your agent has cost today, this week and in all, per session, and its daily cost limit",
+    params: { agent: s.agentName },
+    response: s.agentUsageReport,
+  }),
+  setAgentBudget: route({
+    method: "put",
+    path: "/agents/:agent/budget",
+    summary: "Set (or clear, with null) your agent's daily cost limit in USD; a session paused by the limit may go on",
+    params: { agent: s.agentName },
+    body: s.setBudgetBody,
+    response: s.agentUsageReport,
+  }),
   listSignals: route({
     method: "get",
     path: "/agents/:agent/signals",

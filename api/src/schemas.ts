@@ -1,4 +1,4 @@
-import { runtimeState, sessionId, sessionState } from "@aachat/protocol";
+import { agentUsage, runtimeState, sessionId, sessionState, usageTotals } from "@aachat/protocol";
 import { z } from "zod";
 
 /**
@@ -81,6 +81,17 @@ export const agent = z.object({
 });
 export type Agent = z.infer<typeof agent>;
 
+/** What an agent has cost (UTC days, weeks from Monday) and its daily cost limit. */
+export const agentUsageReport = agentUsage.extend({
+  /** Where today's limit comes from: the owner (console or CLI), the agent's environment.yaml, or none. */
+  limitSource: z.enum(["owner", "environment"]).nullable(),
+  /** The limit the agent's environment.yaml sets, as its runtime last said. */
+  configuredLimitUsd: z.number().nullable(),
+  /** Each session running now. */
+  sessions: z.array(z.object({ sessionId: z.string(), today: usageTotals, week: usageTotals, total: usageTotals })),
+});
+export type AgentUsageReport = z.infer<typeof agentUsageReport>;
+
 export const signal = z.object({
   id: z.string(),
   agent: z.string(),
@@ -129,6 +140,11 @@ export const updateAgentBody = z
     avatarUrl: avatarUrl.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, "give at least one of displayName, repoUrl, avatarUrl");
+
+/** The owner's daily cost limit in USD; null gives the agent back the one its environment.yaml sets. */
+export const setBudgetBody = z.strictObject({
+  dailyLimitUsd: z.number().min(0).max(1_000_000).nullable(),
+});
 
 /** A project a session covers: `team/project`, or `project` when the agent has one of that name. */
 export const projectSelector = z

@@ -102,6 +102,17 @@ export const environmentSchema = z.strictObject({
     .strictObject({ outbound: outboundSchema }, { error: onlyForWrongType("must be a mapping with outbound:") })
     .optional(),
   env: envSchema.optional(),
+  budget: z
+    .strictObject(
+      {
+        dailyUsd: z
+          .number({ error: "must be a number of US dollars, e.g. 5 or 2.50" })
+          .min(0, "must not be negative")
+          .max(1_000_000, "must be at most 1000000"),
+      },
+      { error: onlyForWrongType("must be a mapping with dailyUsd:") },
+    )
+    .optional(),
 });
 
 export type AgentEnvironment = z.infer<typeof environmentSchema>;

@@ -5,6 +5,7 @@ import type { Role } from "../model/roles.ts";
 import * as sessions from "../model/sessions.ts";
 import * as streams from "../model/streams.ts";
 import * as teams from "../model/teams.ts";
+import * as usage from "../model/usage.ts";
 import { status } from "../model/status.ts";
 import type { Handlers } from "./mountRoutes.ts";
 import { presentAgent, presentSignal } from "./present/agents.ts";
@@ -86,6 +87,8 @@ export function apiHandlers(ctx: ModelContext): Handlers {
       runtimeToken: await agents.rotateToken(ctx, caller, params.agent),
     }),
     revokeAgentToken: ({ caller, params }) => agents.revokeToken(ctx, caller, params.agent),
+    getAgentUsage: ({ caller, params }) => usage.usageReport(ctx, caller, params.agent),
+    setAgentBudget: ({ caller, params, body }) => usage.setDailyLimit(ctx, caller, params.agent, body.dailyLimitUsd),
     listSignals: async ({ caller, params, query }) =>
       (await agents.listSignals(ctx, caller, params.agent, query.pending !== "false")).map((signal) =>
         presentSignal(params.agent, signal),

@@ -19,6 +19,8 @@ import { OutboundSendError } from "../matrix/OutboundQueue.ts";
 import { agentRoom, editAsAgent, sendAsAgent } from "../model/agentMessages.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
 import { readRoomLog } from "../model/roomLog.ts";
+import { sendFileAsAgent } from "./fileSend.ts";
+import { configureLimit, raiseToday, recordUsage } from "../model/usage.ts";
 
 /** A request refused with a code and a message the runtime can show or act on. */
 export class RequestFailure extends Error {
@@ -49,10 +51,10 @@ export class AgentRequests {
       "typing.set": (agent, params) => this.#typing(agent, params),
       "room.messages": (agent, params) => this.#messages(agent, params),
       "receipt.send": (agent, params) => this.#receipt(agent, params),
-      "file.send": () => Promise.reject(notYet()),
-      "usage.record": () => Promise.reject(notYet()),
-      "usage.totals": () => Promise.reject(notYet()),
-      "budget.raise": () => Promise.reject(notYet()),
+      "file.send": (agent, params) => sendFileAsAgent(this.ctx, agent, params),
+      "usage.record": (agent, params) => recordUsage(this.ctx, agent, params),
+      "usage.totals": (agent, params) => configureLimit(this.ctx, agent, params.configuredDailyLimitUsd),
+      "budget.raise": (agent, params) => raiseToday(this.ctx, agent, params.toUsd),
     };
   }
 

@@ -3,10 +3,13 @@ import { Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
 import type {
   AgentCapabilities,
+  LoadSessionResponse,
   McpServer,
+  NewSessionResponse,
   PromptResponse,
   RequestPermissionRequest,
   RequestPermissionResponse,
+  SessionConfigOption,
   SessionNotification,
 } from "@agentclientprotocol/sdk";
 import type { Logger } from "pino";
@@ -142,13 +145,28 @@ export class AcpProcess {
     return this.#exitDetail === null;
   }
 
-  async newSession(cwd: string, mcpServers: McpServer[]): Promise<string> {
-    const { sessionId } = await this.#connection.agent.request(acp.methods.agent.session.new, { cwd, mcpServers });
-    return sessionId;
+  /** Opens a conversation; the answer also holds the modes and config options the agent offers. */
+  newSession(cwd: string, mcpServers: McpServer[]): Promise<NewSessionResponse> {
+    return this.#connection.agent.request(acp.methods.agent.session.new, { cwd, mcpServers });
   }
 
-  async loadSession(sessionId: string, cwd: string, mcpServers: McpServer[]): Promise<void> {
-    await this.#connection.agent.request(acp.methods.agent.session.load, { sessionId, cwd, mcpServers });
+  async loadSession(sessionId: string, cwd: string, mcpServers: McpServer[]): Promise<LoadSessionResponse> {
+    return (await this.#connection.agent.request(acp.methods.agent.session.load, { sessionId, cwd, mcpServers })) ?? {};
+  }
+
+  /** Switches the session's mode (`session/set_mode`). */
+  async setMode(sessionId: string, modeId: string): Promise<void> {
+    await this.#connection.agent.request(acp.methods.agent.session.setMode, { sessionId, modeId });
+  }
+
+  /** Sets one of the session's config options; resolves with all of them as they are now. */
+  async setConfigOption(sessionId: string, configId: string, value: string): Promise<SessionConfigOption[]> {
+    const { configOptions } = await this.#connection.agent.request(acp.methods.agent.session.setConfigOption, {
+      sessionId,
+      configId,
+      value,
+    });
+    return configOptions;
   }
 
   async prompt(sessionId: string, prompt: acp.ContentBlock[]): Promise<PromptResponse> {

@@ -3,6 +3,7 @@ import type { ContentBlock, PromptResponse } from "@agentclientprotocol/sdk";
 import { projectLabel, type SessionState, type SessionStatus, type SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { AcpProcess, AgentExitedError } from "../acp/AcpProcess.ts";
+import { SessionSettings, type SettingChange, type SettingKind } from "../commands/SessionSettings.ts";
 import { agentCommand, agentEnvironment } from "../acp/agentCommand.ts";
 import type { ToolSession } from "../mcp/ChatTools.ts";
 import type { ChatToolsLease } from "../mcp/ChatToolsHost.ts";
@@ -32,6 +33,7 @@ export class AgentSession implements ToolSession {
   readonly #lifecycle: SessionLifecycle;
   readonly #queue: TurnQueue;
   readonly #interrupted = new InterruptedTurns();
+  readonly #settings = new SessionSettings();
   #conversation: SessionState["conversation"] = null;
   #process: AcpProcess | null = null;
   #workspace: string | null = null;
@@ -94,6 +96,9 @@ export class AgentSession implements ToolSession {
           : null,
       queued: this.#queue.length,
       error: this.#lifecycle.error,
+      mode: this.#settings.current("mode"),
+      model: this.#settings.current("model"),
+      title: this.#settings.title,
     };
   }
 
@@ -112,8 +117,14 @@ export class AgentSession implements ToolSession {
     this.#queue.resume();
   }
 
-  enqueue(signal: SignalPayload): void {
-    this.#queue.push({ kind: "signal", signal });
+  /** What the agent offers (modes, models, slash commands) and what is chosen now. */
+  get settings(): SessionSettings {
+    return this.#settings;
+  }
+
+  /** Queues the signal for a turn; `command` is one of the agent's slash commands (`/review args`) it asks for. */
+  enqueue(signal: SignalPayload, command: string | null = null): void {
+    this.#queue.push({ kind: "signal", signal, command });
     this.#deps.keeper.changed();
     this.#queue.resume();
   }
@@ -135,8 +146,8 @@ export class AgentSession implements ToolSession {
     return true;
   }
 
-  /** Asks the agent to compact its conversation after the running turn; resolves once done. */
-  compact(): Promise<void> {
+  /** Asks the agent to compact its conversation after the running turn; resolves once done (false: it failed). */
+  compact(): Promise<boolean> {
     return new Promise((resolve) => {
       this.#queue.push({ kind: "compact", done: resolve });
       this.#queue.resume();
@@ -151,7 +162,7 @@ export class AgentSession implements ToolSession {
   async stop(options: { removeWorkspace: boolean }): Promise<void> {
     if (!this.#lifecycle.stop()) return;
     const queued = this.#queue.takeAll();
-    for (const work of queued) if (work.kind === "compact") work.done();
+    for (const work of queued) if (work.kind === "compact") work.done(false);
     this.#deps.signals.giveBack(queued.flatMap((work) => (work.kind === "signal" ? [work.signal] : [])));
     if (this.#turn) this.#cancel("the session stopping");
     await this.#queue.idle;
@@ -186,6 +197,8 @@ export class AgentSession implements ToolSession {
       log: log.child({ session: this.id, component: "agent" }),
       handlers: {
         onUpdate: (notification) => {
+          // One conversation per agent process: its settings count even before session/new has answered.
+          if (this.#settings.apply(notification.update)) this.#deps.keeper.changed();
           if (notification.sessionId === this.record.acpSessionId) this.#turn?.onUpdate(notification.update);
         },
         onPermission: (request, abort) =>
@@ -200,13 +213,18 @@ export class AgentSession implements ToolSession {
     this.#conversation = "new";
     if (previous && agent.supportsLoad) {
       try {
-        await agent.loadSession(previous, workspace.dir, mcpServers);
+        this.#settings.opened(await agent.loadSession(previous, workspace.dir, mcpServers));
         this.#conversation = "resumed";
       } catch (error) {
         this.#log.warn({ err: error }, "could not resume the conversation; starting a new one");
       }
     }
-    if (this.#conversation === "new") this.record.acpSessionId = await agent.newSession(workspace.dir, mcpServers);
+    if (this.#conversation === "new") {
+      const opened = await agent.newSession(workspace.dir, mcpServers);
+      this.record.acpSessionId = opened.sessionId;
+      this.#settings.opened(opened);
+    }
+    await this.#applyChosen(agent, this.record.acpSessionId!);
     this.#log.info(
       { agent: command.label, conversation: this.#conversation, acpSessionId: this.record.acpSessionId },
       "session ready",
@@ -214,18 +232,49 @@ export class AgentSession implements ToolSession {
     void agent.exited.then((detail) => this.#exited(agent, detail));
   }
 
-  async #run(work: SessionWork): Promise<void> {
-    if (work.kind === "compact") {
-      await this.#compactNow();
-      work.done();
-    } else if (this.#lifecycle.status === "failed") {
-      await this.#answerUnavailable(work.signal);
-    } else {
-      await this.#runTurn(work.signal);
+  /** Switches the mode or model now (also during a turn); it stays chosen across agent restarts. */
+  async switchTo(change: SettingChange): Promise<void> {
+    const agent = this.#process;
+    const sessionId = this.record.acpSessionId;
+    if (!agent?.running || !sessionId) throw new AgentExitedError("it is not running");
+    await this.#applyChange(agent, sessionId, change);
+    this.record.chosen = { ...this.record.chosen, [change.kind]: change.value };
+    this.#deps.keeper.changed();
+  }
+
+  async #applyChange(agent: AcpProcess, sessionId: string, change: SettingChange): Promise<void> {
+    if (change.via === "set_mode") await agent.setMode(sessionId, change.value);
+    else this.#settings.configOptionsChanged(await agent.setConfigOption(sessionId, change.configId, change.value));
+    this.#settings.changed(change);
+  }
+
+  /** A restarted agent process is given the mode and model people chose again. */
+  async #applyChosen(agent: AcpProcess, sessionId: string): Promise<void> {
+    for (const kind of ["mode", "model"] as const satisfies SettingKind[]) {
+      const wanted = this.record.chosen?.[kind];
+      if (!wanted || this.#settings.current(kind) === wanted) continue;
+      const resolved = this.#settings.resolve(kind, wanted);
+      try {
+        if (!resolved.ok) throw new Error(resolved.reason);
+        await this.#applyChange(agent, sessionId, resolved.change);
+        this.#log.info({ [kind]: wanted }, "chosen setting applied again");
+      } catch (error) {
+        this.#log.warn({ err: error, [kind]: wanted }, "could not apply the chosen setting again");
+      }
     }
   }
 
-  async #runTurn(signal: SignalPayload): Promise<void> {
+  async #run(work: SessionWork): Promise<void> {
+    if (work.kind === "compact") {
+      work.done(await this.#compactNow());
+    } else if (this.#lifecycle.status === "failed") {
+      await this.#answerUnavailable(work.signal);
+    } else {
+      await this.#runTurn(work.signal, work.command ?? null);
+    }
+  }
+
+  async #runTurn(signal: SignalPayload, command: string | null): Promise<void> {
     const { config, chat, permissions, log } = this.#deps;
     const identity = await this.#deps.identity.get();
     const turnLog = log.child({ session: this.id, signal: signal.id });
@@ -238,6 +287,7 @@ export class AgentSession implements ToolSession {
       editIntervalMs: config.editIntervalMs,
       log: turnLog,
       prompt: (blocks) => this.#prompt(blocks),
+      command,
       retriedIfAgentExits: this.#interrupted.willRunAgain(signal.id),
       agentLabel: agentCommand(config.agentCommand).label,
     });
@@ -254,7 +304,7 @@ export class AgentSession implements ToolSession {
     this.#turnStartedAt = null;
     if (this.#interrupted.ended(signal.id, outcome, turn.stopping)) {
       // The recovered session answers it first, in the same message.
-      this.#queue.pushFront({ kind: "signal", signal });
+      this.#queue.pushFront({ kind: "signal", signal, command });
       turnLog.info("the agent process died during the turn; it runs again once the session is back");
       return;
     }
@@ -295,15 +345,17 @@ export class AgentSession implements ToolSession {
     guard.unref();
   }
 
-  async #compactNow(): Promise<void> {
+  async #compactNow(): Promise<boolean> {
     const agent = this.#process;
     const sessionId = this.record.acpSessionId;
-    if (!agent?.running || !sessionId) return;
+    if (!agent?.running || !sessionId) return false;
     try {
       const result = await agent.prompt(sessionId, [{ type: "text", text: "/compact" }]);
       this.#log.info({ stopReason: result.stopReason }, "conversation compacted");
+      return true;
     } catch (error) {
       this.#log.warn({ err: error }, "compact failed");
+      return false;
     }
   }
 

@@ -100,8 +100,8 @@ export class SessionManager {
     return session.state();
   }
 
-  compact(sessionId: string): Promise<void> {
-    return this.#get(sessionId).compact();
+  async compact(sessionId: string): Promise<void> {
+    await this.#get(sessionId).compact();
   }
 
   /** Stops every session for good (the owner stopped the runtime). */

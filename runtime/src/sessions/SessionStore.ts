@@ -13,6 +13,8 @@ export const sessionRecord = z.strictObject({
   startedAt: isoTime,
   /** Per room, the last message the agent has read with its read_unread tool. */
   readCursors: z.record(z.string(), z.string()),
+  /** The mode and model people chose in chat (`!mode`, `!model`): applied again when the agent process restarts. */
+  chosen: z.strictObject({ mode: z.string().optional(), model: z.string().optional() }).optional(),
 });
 export type SessionRecord = z.infer<typeof sessionRecord>;
 

@@ -1,7 +1,12 @@
 import type { SignalPayload } from "@aachat/protocol";
 
-/** What a session does, one after another: answer a signal, or compact its conversation. */
-export type SessionWork = { kind: "signal"; signal: SignalPayload } | { kind: "compact"; done: () => void };
+/**
+ * What a session does, one after another: answer a signal (with the agent's slash command it
+ * asks for, if any), or compact its conversation.
+ */
+export type SessionWork =
+  | { kind: "signal"; signal: SignalPayload; command?: string | null }
+  | { kind: "compact"; done: (compacted: boolean) => void };
 
 export interface TurnQueueOptions {
   /** Whether work may be taken up now; when not, the queue waits until resumed. */

@@ -2,6 +2,8 @@ import type { SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { isStopCommand, STOP_REACTIONS } from "../chat/addressedText.ts";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import { ChatCommands } from "../commands/ChatCommands.ts";
+import { parseCommand } from "../commands/parseCommand.ts";
 import type { SignalJournal } from "./SignalJournal.ts";
 import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import type { SessionManager } from "../sessions/SessionManager.ts";
@@ -20,12 +22,23 @@ export interface SignalRouterDeps {
 
 /**
  * Decides what a signal the runtime has taken over means: an answer to a permission
- * request, a stop (by reaction or `stop` command), or a message for the session covering
- * its project (the DM's go to the oldest session). A mention no session covers is told to
- * the owner in the agent's DM.
+ * request, a stop (by reaction or `stop` command), a chat command (`!mode plan`, carried out
+ * at once, not behind the running turn), or a message for the session covering its project
+ * (the DM's go to the oldest session). A mention no session covers is told to the owner in
+ * the agent's DM.
  */
 export class SignalRouter {
-  constructor(private readonly deps: SignalRouterDeps) {}
+  readonly #commands: ChatCommands;
+
+  constructor(private readonly deps: SignalRouterDeps) {
+    this.#commands = new ChatCommands({
+      chat: deps.chat,
+      done: (signalId) => deps.journal.done(signalId),
+      stopTurnIn: (signal) =>
+        deps.sessions.all().some((session) => session.stopTurnIn(signal.roomId, signal.threadRootId, signal.sender)),
+      log: deps.log.child({ component: "commands" }),
+    });
+  }
 
   async route(signal: SignalPayload): Promise<void> {
     const { journal, sessions, permissions, log } = this.deps;
@@ -64,11 +77,17 @@ export class SignalRouter {
         : signal.projectId !== null
           ? sessions.forProject(signal.projectId)
           : undefined;
+    const identity = await this.deps.identity.get();
+    const command = parseCommand(signal.body, [identity.displayName, identity.name, identity.userId]);
+    if (command && signal.kind !== "reaction") {
+      const outcome = await this.#commands.handle(signal, command, session, identity);
+      if (outcome.kind === "answered") return;
+      if (outcome.kind === "turn" && session) return session.enqueue(signal, outcome.command);
+    }
     if (session) {
       session.enqueue(signal);
       return;
     }
-    const identity = await this.deps.identity.get();
     if (signal.kind === "dm") {
       await this.#say(
         signal,

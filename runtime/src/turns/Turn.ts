@@ -38,6 +38,8 @@ export interface TurnInput {
   retriedIfAgentExits?: boolean;
   /** The ACP agent's label (see agentCommand), for what a sign-in notice advises. */
   agentLabel?: string;
+  /** The agent's own slash command asked for (`/review args`): the prompt's first text block. */
+  command?: string | null;
 }
 
 export type TurnOutcome =
@@ -127,7 +129,13 @@ export class Turn {
     try {
       const context = await this.#context();
       log.debug({ ms: Math.round(performance.now() - started), messages: context.length }, "context read");
-      const blocks = buildPrompt({ identity: this.#input.identity, signal, coverage: this.#input.coverage, context });
+      const blocks = buildPrompt({
+        identity: this.#input.identity,
+        signal,
+        coverage: this.#input.coverage,
+        context,
+        command: this.#input.command,
+      });
       const response = await this.#input.prompt(blocks);
       outcome = { kind: "answered", stopReason: response.stopReason };
     } catch (error) {

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
 import { logReceived } from "./log.ts";
+import { announceCommands, announced, setConfigOption, setMode } from "./modes.ts";
 import { Session } from "./session.ts";
 import { readSession, saveSession } from "./store.ts";
 import { runTurn } from "./turn.ts";
@@ -34,13 +35,14 @@ const app = acp
       authMethods: [],
     };
   })
-  .onRequest(acp.methods.agent.session.new, ({ method, params }) => {
+  .onRequest(acp.methods.agent.session.new, ({ method, params, client }) => {
     logReceived(method, params);
     const id = `scripted-${randomBytes(6).toString("hex")}`;
     const session = new Session(id, params.cwd, params.mcpServers, [], false);
     saveSession(session);
     sessions.set(id, session);
-    return { sessionId: id };
+    announceCommands(id, client);
+    return { sessionId: id, ...announced(id) };
   })
   .onRequest(acp.methods.agent.session.load, async ({ method, params, client }) => {
     logReceived(method, params);
@@ -69,7 +71,19 @@ const app = acp
       }
     }
     saveSession(session); // records the mcpServers given now
+    announceCommands(session.id, client);
+    return announced(session.id);
+  })
+  .onRequest(acp.methods.agent.session.setMode, async ({ method, params, client }) => {
+    logReceived(method, params);
+    live(params.sessionId);
+    await setMode(params.sessionId, params.modeId, client);
     return {};
+  })
+  .onRequest(acp.methods.agent.session.setConfigOption, ({ method, params, client }) => {
+    logReceived(method, params);
+    live(params.sessionId);
+    return setConfigOption(params.sessionId, params.configId, params.value, client);
   })
   .onRequest(acp.methods.agent.session.prompt, ({ method, params, client }) => {
     logReceived(method, params);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderRuntimeStatus, renderRuntimeTable } from "../src/format/runtime.ts";
+import { renderRuntimeStatus, renderRuntimeTable, renderSession } from "../src/format/runtime.ts";
 import { shortTime } from "../src/format/table.ts";
 
 const at = "2026-11-26T00:14:00.000Z";
@@ -21,5 +21,25 @@ describe("a runtime that stopped on its own", () => {
     expect(renderRuntimeStatus("reviewer", null, null)).toBe(
       "The runtime of reviewer is not running on this machine. Start it with `aachat agent start reviewer -p PROJECT`.",
     );
+  });
+});
+
+describe("a session line", () => {
+  it("shows the session's mode and model where the agent has them", () => {
+    const session = {
+      id: "s1a2b3c4d",
+      projects: [{ id: 1, team: "acme", name: "site", roomId: "!site:localhost" }],
+      status: "ready" as const,
+      agent: "claude-agent-acp",
+      conversation: "new" as const,
+      startedAt: at,
+      turn: null,
+      queued: 0,
+      error: null,
+    };
+    expect(renderSession({ ...session, mode: "plan", model: "sonnet" })).toBe(
+      "session s1a2b3c4d covering acme/site: ready (claude-agent-acp) · mode plan · model sonnet",
+    );
+    expect(renderSession(session)).toBe("session s1a2b3c4d covering acme/site: ready (claude-agent-acp)");
   });
 });

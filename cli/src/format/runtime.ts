@@ -10,7 +10,16 @@ export function renderSession(session: SessionState): string {
     : "";
   const queued = session.queued > 0 ? `, ${session.queued} waiting` : "";
   const error = session.error ? `\n    ${session.error}` : "";
-  return `session ${session.id} covering ${projects}: ${session.status} (${session.agent}${conversation})${turn}${queued}${error}`;
+  const settings = [
+    session.mode && `mode ${session.mode}`,
+    session.model && `model ${session.model}`,
+    session.usage && `$${session.usage.costUsd.toFixed(2)} so far`,
+    session.paused && `paused: ${session.paused}`,
+  ]
+    .filter(Boolean)
+    .map((setting) => ` · ${setting}`)
+    .join("");
+  return `session ${session.id} covering ${projects}: ${session.status} (${session.agent}${conversation})${settings}${turn}${queued}${error}`;
 }
 
 /** Why a runtime that is not running stopped on its own; "" when it did not. */

@@ -298,6 +298,10 @@ describe("the admin console", () => {
       await session.getByText(`${team}/site`).waitFor();
       const [received] = runtime.status().sessions;
       expect(received).toMatchObject({ status: "ready", projects: [{ team, name: "site" }] });
+      // The scripted agent starts in mode default with model sonnet, as Claude Code announces them.
+      const settings = session.getByLabel(`Mode and model of session ${received!.id}`);
+      await settings.waitFor();
+      expect(await settings.textContent()).toBe("mode default · model sonnet");
       await screenshot(page, "agents-runtime");
 
       await agentRow.getByText("Runtime log").click();

@@ -159,6 +159,16 @@ export class AgentRuntime extends ActionElement {
         <div class="muted">
           ${session.agent}${session.conversation === "resumed" ? ", conversation resumed" : ""}
           ${
+            session.mode || session.model
+              ? html` ·
+                  <span aria-label="Mode and model of session ${session.id}"
+                    >${[session.mode && `mode ${session.mode}`, session.model && `model ${session.model}`]
+                      .filter(Boolean)
+                      .join(" · ")}</span
+                  >`
+              : nothing
+          }
+          ${
             session.turn
               ? html` · answering <span class="mono">${session.turn.sender}</span>${
                     session.turn.project ? ` in ${session.turn.project}` : " in the DM"

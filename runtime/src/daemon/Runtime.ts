@@ -7,6 +7,7 @@ import { SignalJournal } from "../signals/SignalJournal.ts";
 import { OwnerDm } from "../chat/OwnerChannel.ts";
 import { ChatTools } from "../mcp/ChatTools.ts";
 import { ChatToolsHost } from "../mcp/ChatToolsHost.ts";
+import { MediaUploads } from "../chat/MediaUploads.ts";
 import { MemorySync } from "../memory/MemorySync.ts";
 import { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import { SessionManager } from "../sessions/SessionManager.ts";
@@ -119,7 +120,8 @@ export class Runtime {
     });
     const identity = this.#identity;
     const owner = new OwnerDm(this.#client, identity);
-    this.#chatTools = new ChatToolsHost(paths.socket, new ChatTools(this.#client, identity));
+    const files = new MediaUploads(config.serverUrl, this.#options.token, this.#client);
+    this.#chatTools = new ChatToolsHost(paths.socket, new ChatTools(this.#client, identity, files));
     this.#sessions = new SessionManager({
       store: new SessionStore(paths.sessions),
       onChange: () => this.#client.stateChanged(),
@@ -128,6 +130,7 @@ export class Runtime {
         env: this.#options.env ?? process.env,
         identity,
         chat: this.#client,
+        files,
         permissions,
         memory: new MemorySync(owner, log),
         owner,

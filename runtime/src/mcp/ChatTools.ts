@@ -1,8 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { projectLabel, type ProjectRef, type RoomMessage } from "@aachat/protocol";
+import { MAX_UPLOAD_BYTES, projectLabel, type ProjectRef, type RoomMessage } from "@aachat/protocol";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import type { FilePoster } from "../chat/MediaUploads.ts";
 import type { IdentitySource } from "../client/AgentIdentity.ts";
 import { parseToolArgs, type ChatToolName } from "./chatToolSchemas.ts";
+import { readWorkspaceFile } from "./workspaceFile.ts";
+
+/** Where a turn answers: its room, its thread, the message it answers. */
+export interface TurnPlace {
+  roomId: string;
+  threadRootId: string | null;
+  replyTo: string | null;
+}
 
 /** What a tool call may use of its session: its coverage, and where it has read up to. */
 export interface ToolSession {
@@ -11,6 +20,10 @@ export interface ToolSession {
   readCursors: Record<string, string>;
   /** Persists readCursors after read_unread moved them. */
   cursorsChanged(): void;
+  /** The session's worktree, which send_file posts from. */
+  readonly workspace?: string | null;
+  /** Where the running turn answers, where send_file posts by default. */
+  readonly turnPlace?: TurnPlace | null;
 }
 
 const DEFAULT_UNREAD_LIMIT = 30;
@@ -23,6 +36,7 @@ export class ChatTools {
   constructor(
     private readonly chat: ChatRequests,
     private readonly identity: IdentitySource,
+    private readonly files?: FilePoster,
   ) {}
 
   /** Resolves with the text the agent sees as the tool's result; rejects with a message for it. */
@@ -65,6 +79,18 @@ export class ChatTools {
         const project = covered(session, args.project);
         await this.chat.request("reaction.send", { roomId: project.roomId, eventId: args.event_id, key: args.emoji });
         return `Reacted ${args.emoji} to ${args.event_id}.`;
+      }
+      case "send_file": {
+        const args = parseToolArgs(tool, rawArgs);
+        if (!this.files) throw new Error("this runtime cannot post files");
+        if (!session.workspace) throw new Error("this session has no workspace yet");
+        const project = args.project ? covered(session, args.project) : null;
+        const place = project ? { roomId: project.roomId, threadRootId: null, replyTo: null } : session.turnPlace;
+        if (!place) throw new Error("you are not answering anyone now: say which project to post the file in");
+        const file = await readWorkspaceFile(session.workspace, args.path, MAX_UPLOAD_BYTES);
+        const { eventId } = await this.files.post({ ...place, ...file, key: `tool:${session.id}:${randomUUID()}` });
+        const where = project ? projectLabel(project) : "this conversation";
+        return `Posted ${file.name} (${file.bytes.length} bytes, ${file.mimetype}) in ${where} (event ${eventId}).`;
       }
       case "read_unread": {
         const args = parseToolArgs(tool, rawArgs);

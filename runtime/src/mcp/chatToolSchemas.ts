@@ -54,6 +54,18 @@ export const chatTools = {
       emoji: z.string().min(1).max(16).describe("The reaction, e.g. 👍"),
     },
   },
+  send_file: {
+    description:
+      "Post a file from your workspace in chat (an image shows as one): in the conversation you are answering, or in a project this session covers. Only files inside your workspace, of at most 20 MiB.",
+    input: {
+      path: z.string().min(1).max(4096).describe("The file, relative to your workspace (your working directory)."),
+      project: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Post in this project (TEAM/PROJECT or PROJECT) instead of where you were asked."),
+    },
+  },
 } as const;
 
 export type ChatToolName = keyof typeof chatTools;

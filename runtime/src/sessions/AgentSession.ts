@@ -5,8 +5,9 @@ import type { Logger } from "pino";
 import { AcpProcess, AgentExitedError } from "../acp/AcpProcess.ts";
 import { SessionSettings, type SettingChange, type SettingKind } from "../commands/SessionSettings.ts";
 import { agentCommand, agentEnvironment } from "../acp/agentCommand.ts";
-import type { ToolSession } from "../mcp/ChatTools.ts";
+import type { ToolSession, TurnPlace } from "../mcp/ChatTools.ts";
 import type { ChatToolsLease } from "../mcp/ChatToolsHost.ts";
+import { SessionUsage } from "../turns/SessionUsage.ts";
 import { Turn } from "../turns/Turn.ts";
 import { allowChatTools } from "./allowChatTools.ts";
 import { InterruptedTurns, recoverAgent } from "./CrashRecovery.ts";
@@ -33,6 +34,7 @@ export class AgentSession implements ToolSession {
   readonly #lifecycle: SessionLifecycle;
   readonly #queue: TurnQueue;
   readonly #interrupted = new InterruptedTurns();
+  readonly #usage = new SessionUsage();
   readonly #settings = new SessionSettings();
   #conversation: SessionState["conversation"] = null;
   #process: AcpProcess | null = null;
@@ -57,6 +59,17 @@ export class AgentSession implements ToolSession {
 
   get projects() {
     return this.record.projects;
+  }
+
+  /** The session's worktree, which chat tools may post files from; null before it is prepared. */
+  get workspace(): string | null {
+    return this.#workspace;
+  }
+
+  /** Where the running turn answers (its room, thread and question); null between turns. */
+  get turnPlace(): TurnPlace | null {
+    const signal = this.#turn?.signal;
+    return signal ? { roomId: signal.roomId, threadRootId: signal.threadRootId, replyTo: signal.eventId } : null;
   }
 
   get readCursors(): Record<string, string> {
@@ -96,6 +109,7 @@ export class AgentSession implements ToolSession {
           : null,
       queued: this.#queue.length,
       error: this.#lifecycle.error,
+      usage: this.#usage.total,
       mode: this.#settings.current("mode"),
       model: this.#settings.current("model"),
       title: this.#settings.title,
@@ -287,6 +301,9 @@ export class AgentSession implements ToolSession {
       editIntervalMs: config.editIntervalMs,
       log: turnLog,
       prompt: (blocks) => this.#prompt(blocks),
+      usage: this.#usage,
+      workspace: this.#workspace ?? undefined,
+      files: this.#deps.files,
       command,
       retriedIfAgentExits: this.#interrupted.willRunAgain(signal.id),
       agentLabel: agentCommand(config.agentCommand).label,

@@ -1,6 +1,7 @@
 import type { SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import type { FilePoster } from "../chat/MediaUploads.ts";
 import type { OwnerChannel } from "../chat/OwnerChannel.ts";
 import type { IdentitySource } from "../client/AgentIdentity.ts";
 import type { RuntimeConfig } from "../files/config.ts";
@@ -34,6 +35,8 @@ export interface SessionDeps {
   identity: IdentitySource;
   /** Asks the appservice to act as the agent in chat. */
   chat: ChatRequests;
+  /** Posts files in chat as the agent (the diffs and outputs too long for an answer). */
+  files?: FilePoster;
   permissions: PermissionAsker;
   memory: MemoryPublishing;
   owner: OwnerChannel;

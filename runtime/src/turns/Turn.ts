@@ -10,6 +10,7 @@ import type {
 import type { ProjectRef, RoomMessage, SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import type { FilePoster } from "../chat/MediaUploads.ts";
 import { ReplyStream } from "../chat/ReplyStream.ts";
 import { TypingIndicator } from "../chat/TypingIndicator.ts";
 import type { AgentIdentity } from "../client/AgentIdentity.ts";
@@ -17,6 +18,7 @@ import type { PermissionAsker } from "../permissions/PermissionBroker.ts";
 import { AgentExitedError } from "../acp/AcpProcess.ts";
 import { buildPrompt } from "./buildPrompt.ts";
 import { failureNotice } from "./failureNotice.ts";
+import { SessionUsage, turnTokens, usageFooter, type Usage } from "./SessionUsage.ts";
 import { TurnTranscript } from "./TurnTranscript.ts";
 
 const CONTEXT_MESSAGES = 20;
@@ -38,13 +40,25 @@ export interface TurnInput {
   retriedIfAgentExits?: boolean;
   /** The ACP agent's label (see agentCommand), for what a sign-in notice advises. */
   agentLabel?: string;
+  /** The session's running usage, which the turn adds to (a turn of its own when absent). */
+  usage?: SessionUsage;
+  /** The session's workspace: paths in diffs are shown relative to it. */
+  workspace?: string | undefined;
+  /** Posts the diffs and outputs too long for the answer as files in its thread. */
+  files?: FilePoster;
   /** The agent's own slash command asked for (`/review args`): the prompt's first text block. */
   command?: string | null;
 }
 
+/**
+ * What a turn used: `tokens` from the agent's answer (0 when it did not say), `costUsd` by
+ * how much the session's cost grew (0 when the agent reports no cost). Null when it said neither.
+ */
+export type TurnUsage = Usage;
+
 export type TurnOutcome =
-  | { kind: "answered"; stopReason: PromptResponse["stopReason"] }
-  | { kind: "failed"; error: unknown; agentExited: boolean };
+  | { kind: "answered"; stopReason: PromptResponse["stopReason"]; usage?: TurnUsage | null }
+  | { kind: "failed"; error: unknown; agentExited: boolean; usage?: TurnUsage | null };
 
 /** The agent process died during the turn, nobody had stopped it: running it again can answer it. */
 export function diedUnasked(outcome: TurnOutcome): boolean {
@@ -58,7 +72,12 @@ export function diedUnasked(outcome: TurnOutcome): boolean {
  */
 export class Turn {
   readonly #input: TurnInput;
-  readonly #transcript = new TurnTranscript();
+  readonly #transcript: TurnTranscript;
+  readonly #usage: SessionUsage;
+  /** Whether the agent reported a cost during this turn. */
+  #costReported = false;
+  /** What the footer says: the turn's own tokens and cost, null where the agent did not say. */
+  #measured: { tokens: number | null; costUsd: number | null } = { tokens: null, costUsd: null };
   readonly #stream: ReplyStream;
   readonly #abort = new AbortController();
   readonly #runId = randomBytes(4).toString("hex");
@@ -66,6 +85,8 @@ export class Turn {
 
   constructor(input: TurnInput) {
     this.#input = input;
+    this.#transcript = new TurnTranscript({ root: input.workspace });
+    this.#usage = input.usage ?? new SessionUsage();
     const { signal } = input;
     this.#stream = new ReplyStream(
       input.chat,
@@ -100,6 +121,11 @@ export class Turn {
   }
 
   onUpdate(update: SessionUpdate): void {
+    if (update.sessionUpdate === "usage_update") {
+      this.#usage.apply(update);
+      this.#costReported ||= update.cost?.currency === "USD";
+      return;
+    }
     if (this.#transcript.apply(update)) this.#stream.update(this.#transcript.render());
   }
 
@@ -126,6 +152,7 @@ export class Turn {
     typing.start();
     let outcome: TurnOutcome;
     const started = performance.now();
+    const costBefore = this.#usage.costUsd;
     try {
       const context = await this.#context();
       log.debug({ ms: Math.round(performance.now() - started), messages: context.length }, "context read");
@@ -137,15 +164,17 @@ export class Turn {
         command: this.#input.command,
       });
       const response = await this.#input.prompt(blocks);
-      outcome = { kind: "answered", stopReason: response.stopReason };
+      outcome = { kind: "answered", stopReason: response.stopReason, usage: this.#measure(response, costBefore) };
     } catch (error) {
-      outcome = { kind: "failed", error, agentExited: error instanceof AgentExitedError };
+      const usage = this.#measure(null, costBefore);
+      outcome = { kind: "failed", error, agentExited: error instanceof AgentExitedError, usage };
     }
     if (this.#input.retriedIfAgentExits && diedUnasked(outcome) && !this.#stoppedBy) {
       typing.stop();
       return outcome;
     }
     try {
+      await this.#postAttachments();
       const final = this.#finalText(outcome);
       if (final) await this.#stream.finish(final);
     } finally {
@@ -175,7 +204,43 @@ export class Turn {
     }
   }
 
+  /** The turn's tokens and cost, added to the session's; null when the agent said neither. */
+  #measure(response: PromptResponse | null, costBefore: number): TurnUsage | null {
+    const tokens = response ? turnTokens(response) : null;
+    if (tokens !== null) this.#usage.addTokens(tokens);
+    const costUsd = this.#costReported ? Math.max(0, Math.round((this.#usage.costUsd - costBefore) * 1e6) / 1e6) : null;
+    this.#measured = { tokens, costUsd };
+    return tokens === null && costUsd === null ? null : { tokens: tokens ?? 0, costUsd: costUsd ?? 0 };
+  }
+
+  /** Posts what was too long to show whole, once per key, in the thread of the answer. */
+  async #postAttachments(): Promise<void> {
+    const { signal, files, log } = this.#input;
+    if (!files) return;
+    for (const attachment of this.#transcript.attachments()) {
+      try {
+        await files.post({
+          roomId: signal.roomId,
+          threadRootId: signal.threadRootId,
+          replyTo: signal.eventId,
+          name: attachment.name,
+          mimetype: attachment.mimetype,
+          bytes: Buffer.from(attachment.text),
+          key: `attachment:${signal.id}:${attachment.key}`,
+        });
+      } catch (error) {
+        log.warn({ err: error, name: attachment.name }, "could not attach a file to the answer");
+      }
+    }
+  }
+
   #finalText(outcome: TurnOutcome): string {
+    const text = this.#answerText(outcome);
+    const footer = outcome.kind === "answered" ? usageFooter(this.#measured, this.#usage.total) : "";
+    return text && footer ? `${text}\n\n${footer}` : text;
+  }
+
+  #answerText(outcome: TurnOutcome): string {
     const shown = this.#transcript.render();
     const withNote = (note: string) => (shown ? `${shown}\n\n${note}` : note);
     if (outcome.kind === "failed") {

@@ -20,9 +20,16 @@ export interface Directives {
   fail: boolean;
   /** `[fail:auth]`: fail like an agent nobody signed in (ACP auth_required). */
   failAuth: boolean;
+  /** `[diff:PATH:LINES]`: edit tool calls, each with a diff of LINES changed lines of PATH. */
+  diffs: { path: string; lines: number }[];
+  /** `[terminal:LINES]`: command tool calls, each printing LINES lines. */
+  terminals: number[];
+  /** `[usage:TOKENS:COST]`: the turn used TOKENS tokens and added COST USD to the session's cost. */
+  usage?: { tokens: number; costUsd: number };
 }
 
-const NAMES = /^\[(reply|replyfile|chunks|delay|slow|tool|plan|permission|hang|write|mcp|crash|whoami|fail)(?=[:\]])/;
+const NAMES =
+  /^\[(reply|replyfile|chunks|delay|slow|tool|plan|permission|hang|write|mcp|crash|whoami|fail|diff|terminal|usage)(?=[:\]])/;
 
 /** Index of the `]` closing an argument starting at `from`: balanced brackets, JSON strings skipped for mcp. */
 function closingBracket(text: string, from: number, jsonAware: boolean): number {
@@ -87,6 +94,24 @@ function apply(d: Directives, name: string, arg: string | undefined): boolean {
       d.mcp.push({ tool, json: json.trim() || "{}" });
       return true;
     }
+    case "diff": {
+      const at = (arg ?? "").lastIndexOf(":");
+      const path = (arg ?? "").slice(0, at);
+      const lines = (arg ?? "").slice(at + 1);
+      if (at <= 0 || !/^[1-9]\d{0,5}$/.test(lines)) return false;
+      d.diffs.push({ path, lines: Number(lines) });
+      return true;
+    }
+    case "terminal":
+      if (!arg || !/^[1-9]\d{0,6}$/.test(arg)) return false;
+      d.terminals.push(Number(arg));
+      return true;
+    case "usage": {
+      const [tokens, cost] = splitOnce(arg ?? "");
+      if (!/^\d{1,12}$/.test(tokens) || !/^\d+(\.\d+)?$/.test(cost)) return false;
+      d.usage = { tokens: Number(tokens), costUsd: Number(cost) };
+      return true;
+    }
     case "plan":
       return flag(() => (d.plan = true));
     case "permission":
@@ -119,6 +144,8 @@ export function parseDirectives(block: string): Directives {
     whoami: false,
     fail: false,
     failAuth: false,
+    diffs: [],
+    terminals: [],
   };
   let rest = "";
   let i = 0;

@@ -8,8 +8,12 @@ import {
   type PromptResponse,
   type SessionUpdate,
 } from "@agentclientprotocol/sdk";
+import { scriptedEdit, scriptedOutput } from "./content.ts";
 import { parseDirectives } from "./directives.ts";
 import type { Session } from "./session.ts";
+
+/** Each session's cost so far, as `usage_update` reports it (a running total). */
+const sessionCosts = new WeakMap<Session, number>();
 
 class Cancelled extends Error {}
 
@@ -76,6 +80,36 @@ export async function runTurn(session: Session, prompt: ContentBlock[], client: 
       await notify({ sessionUpdate: "tool_call", toolCallId, title, kind: "execute", status: "in_progress" });
       await notify({ sessionUpdate: "tool_call_update", toolCallId, status: "completed" });
     }
+    for (const diff of d.diffs) {
+      const toolCallId = session.nextToolCallId();
+      const { oldText, newText } = scriptedEdit(diff.lines);
+      await notify({
+        sessionUpdate: "tool_call",
+        toolCallId,
+        title: `Edit ${diff.path}`,
+        kind: "edit",
+        status: "in_progress",
+        locations: [{ path: resolve(session.cwd, diff.path) }],
+        content: [{ type: "diff", path: resolve(session.cwd, diff.path), oldText, newText }],
+      });
+      await notify({ sessionUpdate: "tool_call_update", toolCallId, status: "completed" });
+    }
+    for (const lines of d.terminals) {
+      const toolCallId = session.nextToolCallId();
+      await notify({
+        sessionUpdate: "tool_call",
+        toolCallId,
+        title: "npm test",
+        kind: "execute",
+        status: "in_progress",
+      });
+      await notify({
+        sessionUpdate: "tool_call_update",
+        toolCallId,
+        status: "completed",
+        content: [{ type: "content", content: { type: "text", text: scriptedOutput(lines) } }],
+      });
+    }
     if (d.plan) {
       await notify({
         sessionUpdate: "plan",
@@ -137,7 +171,24 @@ export async function runTurn(session: Session, prompt: ContentBlock[], client: 
       await chunk(piece);
     }
     session.record({ prompt, reply: sent, stopReason: "end_turn" });
-    return { stopReason: "end_turn" };
+    const response: PromptResponse = { stopReason: "end_turn" };
+    if (d.usage) {
+      const cost = (sessionCosts.get(session) ?? 0) + d.usage.costUsd;
+      sessionCosts.set(session, cost);
+      await notify({
+        sessionUpdate: "usage_update",
+        used: d.usage.tokens,
+        size: 200_000,
+        cost: { amount: cost, currency: "USD" },
+      });
+      // claude-agent-acp's field, outside the stable ACP type: the turn's own tokens.
+      const { tokens } = d.usage;
+      const usage = { inputTokens: tokens - Math.floor(tokens / 4), outputTokens: Math.floor(tokens / 4) };
+      Object.assign(response, {
+        usage: { ...usage, cachedReadTokens: 0, cachedWriteTokens: 0, totalTokens: tokens },
+      });
+    }
+    return response;
   } catch (err) {
     if (err instanceof Cancelled || signal.aborted) {
       session.record({ prompt, reply: sent, stopReason: "cancelled" });

@@ -30,6 +30,8 @@ import { pingHomeserver } from "./matrix/ping.ts";
 import type { Registration } from "./registration/schema.ts";
 import { RuntimeSocketServer } from "./runtimeSocket/RuntimeSocketServer.ts";
 import { RuntimeRegistry } from "./runtimeSocket/RuntimeRegistry.ts";
+import { mediaDownloadRoute } from "./runtimeSocket/mediaDownload.ts";
+import { RUNTIME_MEDIA_DOWNLOAD_PATH } from "@aachat/protocol";
 import { mediaUploadRoute } from "./runtimeSocket/mediaUpload.ts";
 import { RUNTIME_MEDIA_UPLOAD_PATH } from "@aachat/protocol";
 
@@ -144,6 +146,10 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     app.use(
       RUNTIME_MEDIA_UPLOAD_PATH,
       mediaUploadRoute({ model, asToken: registration.as_token, log: log.child({ module: "media" }) }),
+    );
+    app.use(
+      RUNTIME_MEDIA_DOWNLOAD_PATH,
+      mediaDownloadRoute({ model, asToken: registration.as_token, log: log.child({ module: "media" }) }),
     );
     const eventStreams = new EventStreams(model, log.child({ module: "events" }));
     app.use(

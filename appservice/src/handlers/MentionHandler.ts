@@ -8,8 +8,11 @@ import { mayControlAgent } from "../model/control.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
 import { postNotice } from "../model/notices.ts";
 import type { AgentInRoom } from "../model/RoomDirectory.ts";
+import { readFileMessage } from "../signals/attachments.ts";
+import { agentAskedInThread } from "../signals/threadAsks.ts";
 import { findMentions, isEdit, replyTargetOf, stripReplyFallback, threadRootOf } from "../signals/mentions.ts";
 import { storeSignals, type NewSignal } from "../signals/storeSignals.ts";
+import type { Attachment } from "@aachat/protocol";
 import { countAgentHop, resetAgentHops, threadKey } from "../signals/threadHops.ts";
 
 /** Called after new signals are stored, so runtimes can be told at once. */
@@ -22,6 +25,8 @@ interface ReadMessage {
   body: string;
   threadRootId: string | null;
   inReplyTo: string | null;
+  /** A human's image or file (m.image / m.file) for the agent to download; `body` is then its caption. */
+  attachment: Attachment | null;
 }
 
 /**
@@ -72,12 +77,15 @@ export class MentionHandler implements EventHandler {
   async #read(event: MatrixEvent, fromAgent: boolean): Promise<ReadMessage | null> {
     if (!isEdit(event.content)) {
       if (event.content[STREAM_FIELD] === "partial") return null;
+      const file = fromAgent ? null : readFileMessage(event.content, event.room_id, event.event_id);
+      const body = file ? file.caption : typeof event.content.body === "string" ? event.content.body : "";
       return {
         eventId: event.event_id,
         content: event.content,
-        body: typeof event.content.body === "string" ? stripReplyFallback(event.content.body) : "",
+        body: stripReplyFallback(body),
         threadRootId: threadRootOf(event.content),
         inReplyTo: replyTargetOf(event.content),
+        attachment: file?.attachment ?? null,
       };
     }
     // Edits count only as an agent's finished answer: it streamed into one message, and its
@@ -97,6 +105,7 @@ export class MentionHandler implements EventHandler {
       body: typeof newContent.body === "string" ? newContent.body : "",
       threadRootId: threadRootOf(originalContent),
       inReplyTo: replyTargetOf(originalContent),
+      attachment: null,
     };
   }
 
@@ -109,6 +118,13 @@ export class MentionHandler implements EventHandler {
     if (message.inReplyTo) {
       const repliedTo = await agentOfEvent(this.ctx, message.inReplyTo);
       if (repliedTo) mentioned.add(repliedTo.userId);
+    }
+    // A file carries no mention in most clients: sent in a thread an agent was asked in, it is for that agent.
+    if (message.attachment && message.threadRootId) {
+      for (const agent of candidates) {
+        if (!mentioned.has(agent.userId) && (await agentAskedInThread(this.ctx, agent, message.threadRootId)))
+          mentioned.add(agent.userId);
+      }
     }
     return candidates.filter((agent) => mentioned.has(agent.userId));
   }
@@ -133,6 +149,7 @@ export class MentionHandler implements EventHandler {
       sender: event.sender,
       senderCanControl,
       body: message.body,
+      ...(message.attachment ? { attachments: [message.attachment] } : {}),
     };
   }
 

@@ -1,5 +1,8 @@
 import type { Db } from "../db/database.ts";
-import type { SignalKind, SignalPayload } from "@aachat/protocol";
+import { attachment, type SignalKind, type SignalPayload } from "@aachat/protocol";
+import { z } from "zod";
+
+const storedAttachments = z.array(attachment);
 
 /** Every unacknowledged signal of the agent, oldest first, as the runtime receives it. */
 export async function pendingSignals(db: Db, agentId: number): Promise<SignalPayload[]> {
@@ -33,6 +36,7 @@ export async function pendingSignals(db: Db, agentId: number): Promise<SignalPay
       sender: signal.sender,
       senderCanControl: signal.senderCanControl,
       body: signal.body,
+      ...(signal.attachments === null ? {} : { attachments: storedAttachments.parse(JSON.parse(signal.attachments)) }),
       createdAt: signal.createdAt.toISOString(),
     };
   });

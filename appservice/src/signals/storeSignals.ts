@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { SignalKind } from "@aachat/protocol";
+import type { Attachment, SignalKind } from "@aachat/protocol";
 import type { Db } from "../db/database.ts";
 
 export interface NewSignal {
@@ -15,6 +15,8 @@ export interface NewSignal {
   sender: string;
   senderCanControl: boolean;
   body: string;
+  /** The images and files sent with the message, if any. */
+  attachments?: readonly Attachment[];
 }
 
 /** A signal's id comes from (agent, event): storing the same event twice stores one signal. */
@@ -29,10 +31,10 @@ export async function storeSignals(db: Db, signals: readonly NewSignal[]): Promi
   for (const s of signals) {
     stored += await db.$executeRaw`
       INSERT INTO "Signal" ("id", "agentId", "kind", "eventId", "roomId", "projectId", "threadRootId", "inReplyTo",
-        "reactionKey", "relatesTo", "sender", "senderCanControl", "body", "createdAt")
+        "reactionKey", "relatesTo", "sender", "senderCanControl", "body", "attachments", "createdAt")
       VALUES (${signalId(s.agentId, s.eventId)}, ${s.agentId}, ${s.kind}, ${s.eventId}, ${s.roomId}, ${s.projectId},
         ${s.threadRootId}, ${s.inReplyTo}, ${s.reaction?.key ?? null}, ${s.reaction?.relatesTo ?? null}, ${s.sender},
-        ${s.senderCanControl}, ${s.body}, ${now})
+        ${s.senderCanControl}, ${s.body}, ${s.attachments?.length ? JSON.stringify(s.attachments) : null}, ${now})
       ON CONFLICT DO NOTHING`;
   }
   return stored;

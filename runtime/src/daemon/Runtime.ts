@@ -8,6 +8,7 @@ import { OwnerDm } from "../chat/OwnerChannel.ts";
 import { ChatTools } from "../mcp/ChatTools.ts";
 import { ChatToolsHost } from "../mcp/ChatToolsHost.ts";
 import { MediaUploads } from "../chat/MediaUploads.ts";
+import { MediaDownloads } from "../chat/MediaDownloads.ts";
 import { MemorySync } from "../memory/MemorySync.ts";
 import { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import { SessionManager } from "../sessions/SessionManager.ts";
@@ -130,6 +131,7 @@ export class Runtime {
         env: this.#options.env ?? process.env,
         identity,
         chat: this.#client,
+        media: new MediaDownloads(config.serverUrl, this.#options.token),
         files,
         permissions,
         memory: new MemorySync(owner, log),

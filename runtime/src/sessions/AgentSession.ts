@@ -9,6 +9,7 @@ import type { ToolSession, TurnPlace } from "../mcp/ChatTools.ts";
 import type { ChatToolsLease } from "../mcp/ChatToolsHost.ts";
 import { SessionUsage } from "../turns/SessionUsage.ts";
 import { Turn } from "../turns/Turn.ts";
+import { attachmentsForTurn } from "../turns/turnAttachments.ts";
 import { allowChatTools } from "./allowChatTools.ts";
 import { InterruptedTurns, recoverAgent } from "./CrashRecovery.ts";
 import { prepareWorkspace } from "./prepareWorkspace.ts";
@@ -306,6 +307,13 @@ export class AgentSession implements ToolSession {
       files: this.#deps.files,
       command,
       retriedIfAgentExits: this.#interrupted.willRunAgain(signal.id),
+      attachments: (asked) =>
+        attachmentsForTurn(asked, chat, {
+          media: this.#deps.media,
+          workspace: this.#workspace,
+          capabilities: this.#process?.capabilities.promptCapabilities,
+          log: turnLog,
+        }),
       agentLabel: agentCommand(config.agentCommand).label,
     });
     this.#turn = turn;

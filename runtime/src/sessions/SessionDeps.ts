@@ -1,6 +1,7 @@
 import type { SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import type { MediaSource } from "../chat/MediaDownloads.ts";
 import type { FilePoster } from "../chat/MediaUploads.ts";
 import type { OwnerChannel } from "../chat/OwnerChannel.ts";
 import type { IdentitySource } from "../client/AgentIdentity.ts";
@@ -35,6 +36,8 @@ export interface SessionDeps {
   identity: IdentitySource;
   /** Asks the appservice to act as the agent in chat. */
   chat: ChatRequests;
+  /** Downloads the images and files people send the agent. */
+  media: MediaSource;
   /** Posts files in chat as the agent (the diffs and outputs too long for an answer). */
   files?: FilePoster;
   permissions: PermissionAsker;

@@ -40,6 +40,8 @@ export interface TurnInput {
   retriedIfAgentExits?: boolean;
   /** The ACP agent's label (see agentCommand), for what a sign-in notice advises. */
   agentLabel?: string;
+  /** The message's images and files as prompt blocks; null when nothing is left to answer. */
+  attachments?: (signal: SignalPayload) => Promise<ContentBlock[] | null>;
   /** The session's running usage, which the turn adds to (a turn of its own when absent). */
   usage?: SessionUsage;
   /** The session's workspace: paths in diffs are shown relative to it. */
@@ -154,6 +156,12 @@ export class Turn {
     const started = performance.now();
     const costBefore = this.#usage.costUsd;
     try {
+      const attachments = this.#input.attachments ? await this.#input.attachments(signal) : [];
+      if (attachments === null) {
+        log.info("nothing to answer: the message's files were refused");
+        typing.stop();
+        return { kind: "answered", stopReason: "end_turn" };
+      }
       const context = await this.#context();
       log.debug({ ms: Math.round(performance.now() - started), messages: context.length }, "context read");
       const blocks = buildPrompt({
@@ -162,6 +170,7 @@ export class Turn {
         coverage: this.#input.coverage,
         context,
         command: this.#input.command,
+        attachments,
       });
       const response = await this.#input.prompt(blocks);
       outcome = { kind: "answered", stopReason: response.stopReason, usage: this.#measure(response, costBefore) };

@@ -10,7 +10,11 @@ import { eventId, roomId } from "./common.ts";
 
 /** `POST` the file's bytes; query `name`; `Content-Type` is its MIME type. Answers `{ mxcUrl }`. */
 export const RUNTIME_MEDIA_UPLOAD_PATH = "/runtime/v1/media/upload";
-/** `GET` with query `roomId` and `eventId` (an m.image / m.file the agent may read). Answers the bytes. */
+/**
+ * `GET` with query `roomId` and `eventId` (an m.image / m.file the agent may read), and
+ * optionally `maxBytes` (the most the runtime takes, at most MAX_PROMPT_FILE_BYTES, the
+ * default). Answers the bytes with their content type, or 413 (nothing sent) when larger.
+ */
 export const RUNTIME_MEDIA_DOWNLOAD_PATH = "/runtime/v1/media/download";
 
 /** The largest file an agent may post (`send_file`). */

@@ -172,15 +172,15 @@ describe("an agent's changes, output, cost and files in chat", () => {
 
   it("takes uploads only with the agent's runtime token, and refuses one over the limit with a 413", async () => {
     const url = `${running.appservice.url}${RUNTIME_MEDIA_UPLOAD_PATH}?name=a.txt`;
-    const upload = (token: string | null, body: Uint8Array, headers: Record<string, string> = {}) =>
+    const upload = (token: string | null, body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) =>
       fetch(url, {
         method: "POST",
         headers: { "content-type": "text/plain", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
         body,
       });
-    expect((await upload(null, Buffer.from("hi"))).status).toBe(401);
-    expect((await upload("rt_not-a-token", Buffer.from("hi"))).status).toBe(401);
-    const ok = await upload(helper.agent.token, Buffer.from("hi"));
+    expect((await upload(null, new TextEncoder().encode("hi"))).status).toBe(401);
+    expect((await upload("rt_not-a-token", new TextEncoder().encode("hi"))).status).toBe(401);
+    const ok = await upload(helper.agent.token, new TextEncoder().encode("hi"));
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { mxcUrl: string }).mxcUrl).toMatch(/^mxc:\/\//);
     const tooLarge = await upload(helper.agent.token, new Uint8Array(MAX_UPLOAD_BYTES + 1));

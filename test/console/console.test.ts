@@ -321,6 +321,42 @@ describe("the admin console", () => {
     }
   });
 
+  it("shows what an agent has cost and lets its owner set its daily limit", async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    await page.getByRole("link", { name: "Agents" }).click();
+    const agentRow = page
+      .getByRole("list", { name: "Agents" })
+      .locator("li")
+      .filter({ hasText: `@agent_${agentName}` });
+    const costs = agentRow.getByRole("table", { name: `Cost of ${agentName}` });
+    await costs.getByRole("row", { name: new RegExp(`^${agentName} \\$0\\.00`) }).waitFor();
+
+    const form = agentRow.getByRole("form", { name: `Daily cost limit of ${agentName}` });
+    await form.getByLabel("Daily limit (USD)").fill("-3");
+    await form.getByRole("button", { name: "Set limit" }).click();
+    // The browser refuses a negative amount before anything is sent.
+    const limitInput = form.getByLabel("Daily limit (USD)");
+    expect(await limitInput.evaluate((input) => (input as HTMLInputElement).validity.rangeUnderflow)).toBe(true);
+    expect((await api("GET", `/agents/${agentName}/usage`)).body).toMatchObject({ dailyLimitUsd: null });
+
+    await form.getByLabel("Daily limit (USD)").fill("2.5");
+    await form.getByRole("button", { name: "Set limit" }).click();
+    await form.getByText("set here").waitFor();
+    expect((await api("GET", `/agents/${agentName}/usage`)).body).toMatchObject({
+      dailyLimitUsd: 2.5,
+      limitSource: "owner",
+    });
+    await screenshot(page, "agents-cost");
+
+    await form.getByRole("button", { name: "Use environment.yaml's" }).click();
+    await form.getByText("no limit").waitFor();
+    expect((await api("GET", `/agents/${agentName}/usage`)).body).toMatchObject({
+      dailyLimitUsd: null,
+      limitSource: null,
+    });
+  });
+
   it("switches humans_only off and on, and the homeserver follows", async () => {
     const detail = await api<{ streams: { roomId: string }[] }>("GET", `/teams/${team}`);
     const roomId = detail.body.streams[0]!.roomId;

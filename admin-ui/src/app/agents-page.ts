@@ -6,6 +6,7 @@ import { submittedFields } from "./forms.ts";
 import { onLive, type AgentRuntimeDetail, type ChangedDetail, type LiveEvents } from "./liveEvents.ts";
 import { teamHref } from "./routes.ts";
 import "./agent-runtime.ts";
+import "./agent-usage.ts";
 import "./token-panel.ts";
 
 interface ShownToken {
@@ -175,6 +176,7 @@ export class AgentsPage extends ActionElement {
       </div>
       ${this.errorFor(key)}
       <agent-runtime class="full" .api=${this.api} .agent=${agent}></agent-runtime>
+      <agent-usage class="full" .api=${this.api} .agent=${agent}></agent-usage>
     </li>`;
   }
 

@@ -5,6 +5,8 @@ import { printResult, progress } from "../output.ts";
 import { agentsDir } from "../stack/agentsDir.ts";
 import { renderAgent, renderAgentList, renderRuntimeToken, renderSignalList } from "../format/agents.ts";
 import { deleteRuntimeState, saveRuntimeToken, stopLocalRuntime } from "../runtime/localRuntime.ts";
+import { UsageError } from "../errors.ts";
+import { renderUsage } from "../format/usage.ts";
 import { registerAgentRepoCommands } from "./agentRepo.ts";
 import { registerAgentRuntimeCommands } from "./agentRuntime.ts";
 import { addJsonOption, checkAgentName, checkText, confirmByTyping, loggedIn, type JsonOption } from "./apiCommand.ts";
@@ -144,4 +146,28 @@ export function registerAgent(program: Command): void {
     const signals = await api.listSignals(name, { pending });
     printResult(options.json === true, signals, () => renderSignalList(signals, name, pending));
   });
+
+  addJsonOption(
+    agent
+      .command("budget")
+      .description("what an agent has cost, and its daily cost limit: show it, set it (USD) or --clear it")
+      .argument("<name>", "the agent")
+      .argument("[usd]", "the daily limit in US dollars, e.g. 5 or 2.50")
+      .option("--clear", "drop your limit: the one in the agent's environment.yaml applies again"),
+  ).action(async (nameArg: string, usdArg: string | undefined, options: JsonOption & { clear?: boolean }) => {
+    const name = checkAgentName("NAME", nameArg);
+    if (usdArg !== undefined && options.clear) throw new UsageError("give a limit or --clear, not both");
+    const limit = usdArg === undefined ? undefined : parseDollars(usdArg);
+    const { api } = await loggedIn();
+    const usage =
+      limit !== undefined || options.clear ? await api.setAgentBudget(name, limit ?? null) : await api.agentUsage(name);
+    printResult(options.json === true, usage, () => renderUsage(name, usage));
+  });
+}
+
+/** A daily limit as typed: `5`, `2.50`, `$3`. */
+function parseDollars(text: string): number {
+  const match = /^\$?(\d{1,7}(\.\d{1,2})?)$/.exec(text.trim());
+  if (!match) throw new UsageError(`the limit must be an amount of US dollars such as 5 or 2.50, not '${text}'`);
+  return Number(match[1]);
 }

@@ -2,11 +2,13 @@ import { existsSync } from "node:fs";
 import { watch } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
-import { ApiError, projectSelector, sessionIdParam, type ApiClient } from "@aachat/api";
+import { ApiError, projectSelector, sessionIdParam, type AgentUsageReport, type ApiClient } from "@aachat/api";
 import { formatLogLine } from "@aachat/protocol";
 import { Option, type Command } from "commander";
 import { UsageError, UserError } from "../errors.ts";
 import { renderRuntimeStatus, renderRuntimeTable, renderSession } from "../format/runtime.ts";
+import { renderUsage } from "../format/usage.ts";
+import { apiClientFor, readCredentials } from "../auth/credentials.ts";
 import { printResult, progress } from "../output.ts";
 import {
   hasRuntimeToken,
@@ -216,7 +218,10 @@ export function registerAgentRuntimeCommands(agent: Command): void {
     const name = checkAgentName("NAME", nameArg);
     const status = await localStatus(name);
     const lastStop = status ? null : await localLastStop(name);
-    printResult(options.json === true, { name, status, lastStop }, () => renderRuntimeStatus(name, status, lastStop));
+    const usage = await usageIfLoggedIn(name);
+    printResult(options.json === true, { name, status, lastStop, usage }, () =>
+      [renderRuntimeStatus(name, status, lastStop), usage && renderUsage(name, usage)].filter(Boolean).join("\n"),
+    );
   });
 }
 
@@ -234,6 +239,18 @@ export async function resumeRuntimes(): Promise<string[]> {
     }
   }
   return started;
+}
+
+/**
+ * The agent's cost from the server, for its status; null when not logged in or the server
+ * cannot say (the runtime's own status does not need the server).
+ */
+async function usageIfLoggedIn(name: string): Promise<AgentUsageReport | null> {
+  const credentials = await readCredentials().catch(() => undefined);
+  if (!credentials) return null;
+  return apiClientFor(credentials)
+    .agentUsage(name)
+    .catch(() => null);
 }
 
 /** Why the agent's runtime on this machine last stopped on its own (displaced, token refused), if it did. */

@@ -332,6 +332,32 @@ describe("aachat agent and project", () => {
     expect(readable.stdout).toMatch(new RegExp(`^ {2}${agentName}\\s+1\\s+0$`, "m"));
   });
 
+  it("shows an agent's cost and sets its daily limit; a bad amount is a usage error", async () => {
+    const agentName = `spender-${hex()}`;
+    expect((await cli(alice, ["agent", "register", agentName])).code).toBe(0);
+    const shown = await cli(alice, ["agent", "budget", agentName]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(
+      "Cost: today $0.00 (0 tokens) · this week $0.00 (0 tokens) · in all $0.00 (0 tokens)",
+    );
+    expect(shown.stdout).toContain(`Daily limit: none; set one with \`aachat agent budget ${agentName} USD\``);
+
+    const set = await cli(alice, ["agent", "budget", agentName, "$2.50"]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("Daily limit: $2.50 a day (set by you)");
+
+    for (const bad of [["abc"], ["-1"], ["2.505"], ["3", "--clear"]]) {
+      const refused = await cli(alice, ["agent", "budget", agentName, ...bad]);
+      expect(refused.code, bad.join(" ")).toBe(2);
+      expect(refused.stderr).not.toContain("    at ");
+    }
+    const unchanged = await cli(alice, ["agent", "budget", agentName, "--json"]);
+    expect(JSON.parse(unchanged.stdout)).toMatchObject({ dailyLimitUsd: 2.5, limitSource: "owner" });
+
+    const cleared = await cli(alice, ["agent", "budget", agentName, "--clear"]);
+    expect(cleared.stdout).toContain("Daily limit: none");
+  });
+
   it("joins a team member to a project's room (not only invites them)", async () => {
     const slug = `crew-${hex()}`;
     expect((await cli(alice, ["team", "create", slug])).code).toBe(0);

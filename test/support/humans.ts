@@ -53,3 +53,19 @@ export async function sendContent(
   ) => Promise<{ event_id: string }>;
   return send(roomId, "m.room.message", content);
 }
+
+/** Reacts to an event as the human (an `m.annotation`, as a client's reaction button sends). */
+export async function sendReaction(
+  human: Human,
+  roomId: string,
+  eventId: string,
+  key: string,
+): Promise<{ event_id: string }> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+  const send = human.client.sendEvent.bind(human.client) as (
+    roomId: string,
+    type: string,
+    content: Record<string, unknown>,
+  ) => Promise<{ event_id: string }>;
+  return send(roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+}

@@ -22,6 +22,7 @@ import { clearLastStop, writeLastStop } from "../files/lastStop.ts";
 import { tailLines } from "../files/logTail.ts";
 import type { RuntimePaths } from "../files/paths.ts";
 import { SignalRouter } from "../signals/SignalRouter.ts";
+import { BudgetGate } from "../usage/BudgetGate.ts";
 
 export interface RuntimeOptions {
   paths: RuntimePaths;
@@ -57,6 +58,7 @@ export class Runtime {
   #sessions!: SessionManager;
   #router!: SignalRouter;
   #chatTools!: ChatToolsHost;
+  #budget!: BudgetGate;
   #routing: Promise<void> = Promise.resolve();
   #problem: string | null = null;
   /** Set when another runtime with this agent's token replaced this one. */
@@ -121,6 +123,12 @@ export class Runtime {
     });
     const identity = this.#identity;
     const owner = new OwnerDm(this.#client, identity);
+    this.#budget = new BudgetGate({
+      chat: this.#client,
+      identity,
+      questionFile: paths.budgetQuestion,
+      log: log.child({ component: "budget" }),
+    });
     const files = new MediaUploads(config.serverUrl, this.#options.token, this.#client);
     this.#chatTools = new ChatToolsHost(paths.socket, new ChatTools(this.#client, identity, files));
     this.#sessions = new SessionManager({
@@ -131,13 +139,14 @@ export class Runtime {
         env: this.#options.env ?? process.env,
         identity,
         chat: this.#client,
-        media: new MediaDownloads(config.serverUrl, this.#options.token),
         files,
+        media: new MediaDownloads(config.serverUrl, this.#options.token),
         permissions,
         memory: new MemorySync(owner, log),
         owner,
         log,
         tools: this.#chatTools,
+        budget: this.#budget,
         signals: {
           done: (signalId) => this.#journal.done(signalId),
           giveBack: (signals) => {
@@ -151,6 +160,7 @@ export class Runtime {
       journal: this.#journal,
       sessions: this.#sessions,
       permissions,
+      budget: this.#budget,
       chat: this.#client,
       identity,
       ready,
@@ -176,6 +186,7 @@ export class Runtime {
       } catch (error) {
         this.#log.error({ err: error }, "stopping the sessions failed");
       }
+      this.#budget.close();
       await this.#client.stop();
       await this.#routing;
       await this.#journal.close();
@@ -240,6 +251,9 @@ export class Runtime {
         return { session: await this.#sessions.restart(frame.params.sessionId) };
       case "session.compact":
         await this.#sessions.compact(frame.params.sessionId);
+        return {};
+      case "budget.changed":
+        this.#budget.changed(frame.params.usage);
         return {};
       case "logs.tail":
         return { lines: await tailLines(this.#options.paths.log, frame.params.lines) };

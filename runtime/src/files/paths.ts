@@ -23,6 +23,8 @@ export function runtimePaths(agentName: string, env: NodeJS.ProcessEnv = process
     log: path.join(dir, "runtime.log"),
     /** The control socket: held while the runtime runs (its lock), and how the CLI and chat tools reach it. */
     socket: path.join(dir, "runtime.sock"),
+    /** The owner's open question about the daily cost limit: an answer may come after a restart. */
+    budgetQuestion: path.join(dir, "budget-question.json"),
     /** Why the runtime last stopped on its own (displaced, token refused), for `aachat agent status`. */
     lastStop: path.join(dir, "last-stop.json"),
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { removeWorkspace } from "@aachat/agent-repo";
 import type { ContentBlock, PromptResponse } from "@agentclientprotocol/sdk";
 import { projectLabel, type SessionState, type SessionStatus, type SignalPayload } from "@aachat/protocol";
@@ -35,6 +36,9 @@ export class AgentSession implements ToolSession {
   readonly #lifecycle: SessionLifecycle;
   readonly #queue: TurnQueue;
   readonly #interrupted = new InterruptedTurns();
+  /** Aborted when the session stops: a turn waiting for the daily cost limit gives its signal back. */
+  readonly #stopped = new AbortController();
+  #waitingForBudget = false;
   readonly #usage = new SessionUsage();
   readonly #settings = new SessionSettings();
   #conversation: SessionState["conversation"] = null;
@@ -114,6 +118,7 @@ export class AgentSession implements ToolSession {
       mode: this.#settings.current("mode"),
       model: this.#settings.current("model"),
       title: this.#settings.title,
+      paused: this.#waitingForBudget ? this.#deps.budget.paused : null,
     };
   }
 
@@ -176,6 +181,7 @@ export class AgentSession implements ToolSession {
    */
   async stop(options: { removeWorkspace: boolean }): Promise<void> {
     if (!this.#lifecycle.stop()) return;
+    this.#stopped.abort();
     const queued = this.#queue.takeAll();
     for (const work of queued) if (work.kind === "compact") work.done(false);
     this.#deps.signals.giveBack(queued.flatMap((work) => (work.kind === "signal" ? [work.signal] : [])));
@@ -200,6 +206,7 @@ export class AgentSession implements ToolSession {
     const { config, log } = this.#deps;
     const workspace = await prepareWorkspace(config.repoDir, this.id, config.agent, this.#deps.env);
     this.#workspace = workspace.dir;
+    await this.#deps.budget.configure(workspace.dailyBudgetUsd);
     await allowChatTools(workspace.dir);
     if (workspace.missing)
       await this.#deps.owner.tell(workspace.missing, `missing:${this.id}:${this.record.startedAt}`);
@@ -214,6 +221,8 @@ export class AgentSession implements ToolSession {
         onUpdate: (notification) => {
           // One conversation per agent process: its settings count even before session/new has answered.
           if (this.#settings.apply(notification.update)) this.#deps.keeper.changed();
+          if (notification.update.sessionUpdate === "available_commands_update")
+            this.#log.info({ commands: notification.update.availableCommands.length }, "agent commands announced");
           if (notification.sessionId === this.record.acpSessionId) this.#turn?.onUpdate(notification.update);
         },
         onPermission: (request, abort) =>
@@ -293,6 +302,10 @@ export class AgentSession implements ToolSession {
     const { config, chat, permissions, log } = this.#deps;
     const identity = await this.#deps.identity.get();
     const turnLog = log.child({ session: this.id, signal: signal.id });
+    if (!(await this.#admit(signal))) {
+      this.#deps.signals.giveBack([signal]);
+      return;
+    }
     const turn = new Turn({
       signal,
       identity,
@@ -333,6 +346,13 @@ export class AgentSession implements ToolSession {
       turnLog.info("the agent process died during the turn; it runs again once the session is back");
       return;
     }
+    if (outcome.usage) {
+      await this.#deps.budget.record({
+        sessionId: this.id,
+        key: `turn:${signal.id}:${randomBytes(4).toString("hex")}`,
+        ...outcome.usage,
+      });
+    }
     if (this.#workspace) {
       await this.#deps.memory.publish(
         this.#workspace,
@@ -342,6 +362,19 @@ export class AgentSession implements ToolSession {
     }
     await this.#deps.signals.done(signal.id);
     if (!this.#lifecycle.idle()) this.#deps.keeper.changed();
+  }
+
+  /** Waits while the agent is past its daily cost limit; false when the session stopped meanwhile. */
+  async #admit(signal: SignalPayload): Promise<boolean> {
+    const admitted = await this.#deps.budget.admit(signal, this.#stopped.signal, () => {
+      this.#waitingForBudget = true;
+      this.#deps.keeper.changed();
+    });
+    if (this.#waitingForBudget) {
+      this.#waitingForBudget = false;
+      this.#deps.keeper.changed();
+    }
+    return admitted;
   }
 
   #prompt(blocks: ContentBlock[]): Promise<PromptResponse> {

@@ -1,8 +1,8 @@
 import type { SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
-import type { MediaSource } from "../chat/MediaDownloads.ts";
 import type { FilePoster } from "../chat/MediaUploads.ts";
+import type { MediaSource } from "../chat/MediaDownloads.ts";
 import type { OwnerChannel } from "../chat/OwnerChannel.ts";
 import type { IdentitySource } from "../client/AgentIdentity.ts";
 import type { RuntimeConfig } from "../files/config.ts";
@@ -22,6 +22,15 @@ export interface SignalHandback {
   giveBack(signals: SignalPayload[]): void;
 }
 
+/** The agent's daily cost limit (see BudgetGate). */
+export interface BudgetAccess {
+  configure(dailyUsd: number | null): Promise<void>;
+  /** Resolves once the agent may answer `signal` (false: aborted first); `waiting` is called if it must wait. */
+  admit(signal: SignalPayload, abort: AbortSignal, waiting?: () => void): Promise<boolean>;
+  record(turn: { sessionId: string; key: string; tokens: number; costUsd: number }): Promise<void>;
+  readonly paused: string | null;
+}
+
 /** Keeps the sessions: persists and reports them when one changed. */
 export interface SessionKeeper {
   changed(): void;
@@ -36,14 +45,15 @@ export interface SessionDeps {
   identity: IdentitySource;
   /** Asks the appservice to act as the agent in chat. */
   chat: ChatRequests;
-  /** Downloads the images and files people send the agent. */
-  media: MediaSource;
   /** Posts files in chat as the agent (the diffs and outputs too long for an answer). */
   files?: FilePoster;
+  /** Downloads the images and files people send the agent. */
+  media: MediaSource;
   permissions: PermissionAsker;
   memory: MemoryPublishing;
   owner: OwnerChannel;
   tools: ChatToolsAccess;
   signals: SignalHandback;
   keeper: SessionKeeper;
+  budget: BudgetAccess;
 }

@@ -13,6 +13,8 @@ export interface PreparedWorkspace {
   vars: Record<string, string>;
   /** What environment.yaml asks for that this machine lacks, for the owner's DM; undefined when nothing. */
   missing: string | undefined;
+  /** The daily cost limit environment.yaml sets (`budget.dailyUsd`), or null. */
+  dailyBudgetUsd: number | null;
 }
 
 /** A session refused to start; the message says why and what to do. */
@@ -39,5 +41,10 @@ export async function prepareWorkspace(
   }
   const { vars, missingSecrets } = prepareSessionEnvironment(validation.environment, ownerEnv);
   const packages = await findMissingPackages(validation.environment);
-  return { dir, vars, missing: describeMissing(agentName, { packages, missingSecrets }) };
+  return {
+    dir,
+    vars,
+    missing: describeMissing(agentName, { packages, missingSecrets }),
+    dailyBudgetUsd: validation.environment.budget?.dailyUsd ?? null,
+  };
 }

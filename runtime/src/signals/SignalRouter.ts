@@ -8,11 +8,14 @@ import type { SignalJournal } from "./SignalJournal.ts";
 import type { PermissionBroker } from "../permissions/PermissionBroker.ts";
 import type { SessionManager } from "../sessions/SessionManager.ts";
 import type { IdentitySource } from "../client/AgentIdentity.ts";
+import type { BudgetGate } from "../usage/BudgetGate.ts";
 
 export interface SignalRouterDeps {
   journal: SignalJournal;
   sessions: SessionManager;
   permissions: PermissionBroker;
+  /** The owner's answers about the daily cost limit. */
+  budget: Pick<BudgetGate, "answer">;
   chat: ChatRequests;
   identity: IdentitySource;
   /** Resolves once the sessions of the last run are back: routing waits for it. */
@@ -47,6 +50,10 @@ export class SignalRouter {
     const names = [identity.displayName, identity.name, identity.userId];
     if (permissions.answer(signal, names)) {
       log.info({ signal: signal.id }, "answered a permission request");
+      return journal.done(signal.id);
+    }
+    if (await this.deps.budget.answer(signal)) {
+      log.info({ signal: signal.id }, "the owner answered about the daily cost limit");
       return journal.done(signal.id);
     }
     if (signal.kind === "reaction") {

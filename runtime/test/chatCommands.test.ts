@@ -8,22 +8,28 @@ const names = ["Helper", "helper-1a2b", "@helper-1a2b:localhost"];
 
 describe("parseCommand: a chat command addressed to the agent", () => {
   it("reads `!name args` in a DM and after a mention, keeping the arguments' case", () => {
-    expect(parseCommand("!mode plan", names)).toEqual({ name: "mode", args: "plan" });
-    expect(parseCommand("Helper: !MODE Plan", names)).toEqual({ name: "mode", args: "Plan" });
+    expect(parseCommand("!mode plan", names)).toEqual({ name: "mode", args: "plan", prefix: "!" });
+    expect(parseCommand("Helper: !MODE Plan", names)).toEqual({ name: "mode", args: "Plan", prefix: "!" });
     expect(parseCommand("@helper-1a2b:localhost !review src/App.ts  --fast ", names)).toEqual({
       name: "review",
       args: "src/App.ts  --fast",
+      prefix: "!",
     });
-    expect(parseCommand("  !help  ", names)).toEqual({ name: "help", args: "" });
+    expect(parseCommand("  !help  ", names)).toEqual({ name: "help", args: "", prefix: "!" });
     expect(parseCommand("!review first line\nsecond line", names)).toEqual({
       name: "review",
       args: "first line\nsecond line",
+      prefix: "!",
     });
   });
 
   it("takes `/name` only after a mention (clients keep a leading `/` for themselves)", () => {
-    expect(parseCommand("@Helper /review some args", names)).toEqual({ name: "review", args: "some args" });
-    expect(parseCommand("Helper, /init", names)).toEqual({ name: "init", args: "" });
+    expect(parseCommand("@Helper /review some args", names)).toEqual({
+      name: "review",
+      args: "some args",
+      prefix: "/",
+    });
+    expect(parseCommand("Helper, /init", names)).toEqual({ name: "init", args: "", prefix: "/" });
     expect(parseCommand("/review some args", names)).toBeNull();
   });
 
@@ -147,13 +153,27 @@ describe("helpText and statusText: read on a phone", () => {
       ],
       models: [{ id: "sonnet", name: "sonnet", description: null }],
       current: { mode: "plan", model: "sonnet" },
-      commands: [{ name: "review", description: "Review the changes\nin detail", input: { hint: "files" } }],
+      commands: [
+        {
+          name: "review",
+          description: "Review the current diff, or a PR number/branch/path target, for correctness bugs",
+          input: { hint: "files" },
+        },
+        { name: "init", description: "Initialize a new CLAUDE.md file" },
+        { name: "compact", description: "Free up context" },
+        { name: "__remote-workflow", description: "internal" },
+      ],
     });
     expect(text).toContain("- `!mode NAME` — switch the session's mode");
-    expect(text).toContain("- `default` (Manual)\n- `plan` (Plan) ← current");
+    expect(text).toContain("- `default` — Manual\n- `plan` ← current");
     expect(text).toContain("**Models**\n- `sonnet` ← current");
-    expect(text).toContain("**Agent commands**\n- `!review …` — Review the changes");
-    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(60);
+    expect(text).toContain(
+      "**Agent commands**\n- `!review …` — Review the current diff, or a PR…\n- `!init` — Initialize a new CLAUDE.md file\n",
+    );
+    expect(text).not.toContain("remote-workflow");
+    expect(text).not.toContain("`!compact` — Free up context");
+    expect(text).toContain("_The agent's own `/compact`: write it after a mention._");
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(66);
   });
 
   it("says when no session covers the room", () => {

@@ -108,10 +108,10 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
       "- `!compact` — compact the conversation",
       "- `!cancel` — stop the running turn here",
       "- `!status` — what the session is doing",
-      "- `default` (Manual) ← current",
-      "- `plan` (Plan)",
-      "- `bypassPermissions` (Bypass permissions)",
-      "- `sonnet` (Sonnet) ← current",
+      "- `default` — Manual ← current",
+      "- `plan`\n",
+      "- `bypassPermissions` — Bypass permissions",
+      "- `sonnet` ← current",
       "- `!review …` — Review the changes on this branch",
       "- `!init` — Write a CLAUDE.md for this repository",
     ]) {
@@ -191,6 +191,13 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
       { type: "text", text: "/review some args" },
       { type: "text", text: "/init" },
     ]);
+  });
+
+  it("compacts the conversation with `!compact`, and says so once done", async () => {
+    const { answer } = await command("!compact", { dm: true });
+    expect(answer).toBe("🗜️ Conversation compacted.");
+    const prompts = (await received()).filter((r) => r.method === "session/prompt").map((r) => r.params.prompt!);
+    expect(prompts.at(-1)).toEqual([{ type: "text", text: "/compact" }]);
   });
 
   it("answers an unknown `!word` with a pointer to !help and no turn", async () => {

@@ -40,13 +40,19 @@ export class ChatCommands {
     session: AgentSession | undefined,
     identity: AgentIdentity,
   ): Promise<CommandOutcome> {
-    const name = command.name === "stop" && !session?.settings.command("stop") ? "cancel" : command.name;
+    const agents = session?.settings.command(command.name);
+    // `/compact` after a mention is the agent's own; `!compact` is aachat's.
+    if (agents && (command.prefix === "/" || !isOwnCommand(command.name))) {
+      const name = agents.name.replace(/^\//, "");
+      return { kind: "turn", command: `/${name}${command.args ? ` ${command.args}` : ""}` };
+    }
+    const name = command.name === "stop" ? "cancel" : command.name;
     if (!isOwnCommand(name)) {
       if (!session) return { kind: "pass" };
-      const own = session.settings.command(name);
-      if (own)
-        return { kind: "turn", command: `/${own.name.replace(/^\//, "")}${command.args ? ` ${command.args}` : ""}` };
-      await this.#answer(signal, `\`!${command.name}\` is not a command I know. Send \`!help\` for the list.`);
+      await this.#answer(
+        signal,
+        `\`${command.prefix}${command.name}\` is not a command I know. Send \`!help\` for the list.`,
+      );
       return { kind: "answered" };
     }
     this.deps.log.info({ signal: signal.id, command: name, sender: signal.sender }, "chat command");

@@ -1,5 +1,6 @@
 import type { SessionState } from "@aachat/protocol";
 import type { AvailableCommand } from "@agentclientprotocol/sdk";
+import { isOwnCommand } from "./parseCommand.ts";
 import type { Choice, SettingKind } from "./SessionSettings.ts";
 
 /** What `!help` shows of a session; null when no session covers the room. */
@@ -19,7 +20,8 @@ const OWN_HELP: readonly [string, string][] = [
   ["!help", "this list"],
 ];
 
-const MAX_DESCRIPTION = 80;
+/** A command's line is cut to about this many characters, to stay one line on a phone. */
+const LINE_CHARS = 56;
 
 /**
  * `!help` as Markdown read on a phone: short lines, lists, the current mode and model marked,
@@ -40,17 +42,27 @@ export function helpText(view: HelpView | null): string {
     lines.push("", `**${title}**`);
     for (const choice of choices) {
       const current = choice.id === view.current[kind] ? " ← current" : "";
-      const name = choice.name && choice.name !== choice.id ? ` (${choice.name})` : "";
+      const name = choice.name && choice.name.toLowerCase() !== choice.id.toLowerCase() ? ` — ${choice.name}` : "";
       lines.push(`- \`${choice.id}\`${name}${current}`);
     }
   }
-  if (view.commands.length > 0) {
+  // Internal commands (`__name`) are left out; those named like aachat's are reached with `/name` after a mention.
+  const commands = view.commands
+    .map((command) => ({ ...command, name: command.name.replace(/^\//, "") }))
+    .filter((command) => !command.name.startsWith("__"));
+  const shadowed = commands.filter((command) => isOwnCommand(command.name.toLowerCase()));
+  const reachable = commands.filter((command) => !isOwnCommand(command.name.toLowerCase()));
+  if (reachable.length > 0) {
     lines.push("", "**Agent commands**");
-    for (const command of view.commands) {
-      const name = command.name.replace(/^\//, "");
+    for (const command of reachable) {
       const hint = command.input ? " …" : "";
-      lines.push(`- \`!${name}${hint}\` — ${short(command.description)}`);
+      const shown = `!${command.name}${hint}`;
+      lines.push(`- \`${shown}\` — ${short(command.description, Math.max(20, LINE_CHARS - shown.length))}`);
     }
+  }
+  if (shadowed.length > 0) {
+    const names = shadowed.map((command) => `\`/${command.name}\``).join(", ");
+    lines.push("", `_The agent's own ${names}: write it after a mention._`);
   }
   return lines.join("\n");
 }
@@ -68,7 +80,11 @@ export function statusText(session: SessionState): string {
   return `${parts.join(" · ")} · ${turn}${title}`;
 }
 
-function short(text: string): string {
+/** The first line of `text`, cut at a word to at most `max` characters. */
+function short(text: string, max: number): string {
   const line = text.split("\n")[0]!.trim();
-  return line.length > MAX_DESCRIPTION ? `${line.slice(0, MAX_DESCRIPTION - 1)}…` : line;
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:—-]+$/, "")}…`;
 }

@@ -4,6 +4,8 @@ export interface ChatCommand {
   name: string;
   /** What follows the name, trimmed, with its case kept. */
   args: string;
+  /** `/` is the agent's own syntax: such a command goes to the agent when it has one of that name. */
+  prefix: "!" | "/";
 }
 
 /** aachat's own chat commands; any other name may be one of the agent's slash commands. */
@@ -30,7 +32,7 @@ export function parseCommand(body: string, agentNames: readonly string[]): ChatC
   if (!match) return null;
   const [, prefix, name, args] = match;
   if (prefix === "/" && !mentioned) return null;
-  return { name: name!.toLowerCase(), args: (args ?? "").trim() };
+  return { name: name!.toLowerCase(), args: (args ?? "").trim(), prefix: prefix === "/" ? "/" : "!" };
 }
 
 /** The text after a leading mention of the agent; the text itself when it starts with none. */

@@ -177,6 +177,7 @@ export class AgentRuntime extends ActionElement {
               : nothing
           }
           ${session.queued > 0 ? html` · ${session.queued} waiting` : nothing}
+          ${session.paused ? html` · <strong>paused</strong>: ${session.paused}` : nothing}
         </div>
         ${session.error ? html`<p class="error">${session.error}</p>` : nothing}
       </div>

@@ -223,8 +223,6 @@ export class AgentSession implements ToolSession {
           if (this.#settings.apply(notification.update)) this.#deps.keeper.changed();
           if (notification.update.sessionUpdate === "available_commands_update")
             this.#log.info({ commands: notification.update.availableCommands.length }, "agent commands announced");
-          if (notification.update.sessionUpdate === "available_commands_update")
-            this.#log.info({ commands: notification.update.availableCommands.length }, "agent commands announced");
           if (notification.sessionId === this.record.acpSessionId) this.#turn?.onUpdate(notification.update);
         },
         onPermission: (request, abort) =>

@@ -49,6 +49,12 @@ describe("fileDiff", () => {
     expect([diff.added, diff.removed]).toEqual([2, 1]);
   });
 
+  it("says nothing of a missing last line end that both sides lack (an excerpt)", () => {
+    const diff = fileDiff("notes.md", "# Notes\n\nslow\nlater", "# Notes\n\nfast\nlater");
+    expect(diff.hunks).toBe("@@ -1,4 +1,4 @@\n # Notes\n \n-slow\n+fast\n later");
+    expect(fileDiff("a.txt", "x\n", "y").hunks).toContain("\\ No newline at end of file");
+  });
+
   it("shows a new file against /dev/null", () => {
     const diff = fileDiff("notes.md", null, "hello\n");
     expect(diff.patch).toBe("--- /dev/null\n+++ b/notes.md\n@@ -0,0 +1 @@\n+hello\n");

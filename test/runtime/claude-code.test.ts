@@ -1,4 +1,7 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { workspaceLocation } from "../../agent-repo/src/workspace/workspacePaths.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import {
   contextText,
@@ -31,12 +34,28 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
   let model: FakeAnthropic;
   let claude: RunningAgent;
   let docsRoomId: string;
+  let notesPath: string;
 
   /** The model's answer to each turn, chosen by the message it answers (the prompt's context holds earlier ones). */
   const respond = (request: MessagesRequest) => {
     const text = latestUserText(request);
     const asked = text.slice(text.lastIndexOf("mentioned you:"));
     const results = lastToolResults(request);
+    if (asked.includes("fix the notes")) {
+      // Claude Code edits only a file it has read: Read, then Edit, then say so.
+      const last = results[0];
+      if (!last) return { toolUse: { name: "Read", input: { file_path: notesPath } } };
+      if (last.isError) return { text: `The tool failed: ${last.text}` };
+      if (last.text.includes("The site is slow.") && !last.text.includes("updated")) {
+        return {
+          toolUse: {
+            name: "Edit",
+            input: { file_path: notesPath, old_string: "The site is slow.", new_string: "The site is fast." },
+          },
+        };
+      }
+      return { text: "Fixed the notes." };
+    }
     if (results.length > 0) return { text: `Done. The command printed: ${results[0]!.text.trim()}` };
     if (asked.includes("make the file")) {
       return {
@@ -76,6 +95,7 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
       config: { agentCommand: undefined },
       moreProjects: ["docs"],
     });
+    notesPath = join(workspaceLocation(claude.repoDir, claude.sessionId).dir, "notes.md");
   }, 120_000);
 
   afterAll(async () => {
@@ -89,7 +109,10 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
     const reply = waitForFinalReply(scene.alice.client, scene.roomId, claude.agent.userId, undefined, 60_000);
     await mention(scene, claude.agent, "Claude, say hello to the team");
     const final = await reply;
-    expect(final.body).toBe("Hello from Claude Code. I read the room, and this answer streams in several pieces.");
+    const [answer, footer] = final.body.split("\n\n");
+    expect(answer).toBe("Hello from Claude Code. I read the room, and this answer streams in several pieces.");
+    // The turn's tokens and cost, and the session's total so far, as Claude Code reported them.
+    expect(footer).toMatch(/^_[\d.]+k? tokens · \$[\d.]+ · session \$[\d.]+_$/);
     expect(final.versions.length).toBeGreaterThanOrEqual(2);
     const asked = model.mainRequests().at(-1)!.body;
     expect(latestUserText(asked)).toContain(`${scene.alice.userId} mentioned you:\nClaude, say hello to the team`);
@@ -138,5 +161,30 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
     });
     await mention(scene, claude.agent, "Claude, tell the docs team we shipped");
     expect((await posted).getContent().body).toBe("Docs: the site is live.");
+  });
+
+  it("shows the diff of its Edit under the tool line, and ends the turn with its usage", async () => {
+    await writeFile(notesPath, "# Notes\n\nThe site is slow.\nMore later.\n");
+    const request = waitForRoomEvent(scene.alice.client, {
+      roomId: scene.roomId,
+      type: "m.room.message",
+      sender: claude.agent.userId,
+      timeoutMs: 60_000,
+      where: (event) => String(event.getContent().body).startsWith("🔐 **Permission needed**"),
+    });
+    const reply = waitForFinalReply(
+      scene.alice.client,
+      scene.roomId,
+      claude.agent.userId,
+      (body) => body.includes("Fixed the notes."),
+      90_000,
+    );
+    await mention(scene, claude.agent, "Claude, fix the notes please");
+    await react(scene.alice, scene.roomId, (await request).getId()!, "1️⃣");
+    const final = await reply;
+    expect(final.body).toMatch(/_▸ Edit notes\.md_ ✓\n\n```diff notes\.md \+1 −1\n@@ [^\n]+ @@\n/);
+    expect(final.body).toContain("-The site is slow.\n+The site is fast.");
+    expect(final.html).toContain("<details><summary>notes.md +1 −1</summary>");
+    expect(final.body.split("\n").at(-1)).toMatch(/^_[\d.]+k? tokens · \$[\d.]+ · session \$[\d.]+_$/);
   });
 });

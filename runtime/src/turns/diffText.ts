@@ -23,6 +23,12 @@ export interface FileDiff {
 export function fileDiff(path: string, oldText: string | null, newText: string): FileDiff {
   const oldName = oldText === null ? "/dev/null" : `a/${path}`;
   const header = `--- ${oldName}\n+++ b/${path}\n`;
+  // Agents send excerpts (claude-agent-acp: a hunk's lines joined) without the last line's end:
+  // when neither side has it, "\ No newline at end of file" would say nothing true.
+  if (!newText.endsWith("\n") && newText !== "" && (oldText === null || (oldText !== "" && !oldText.endsWith("\n")))) {
+    newText += "\n";
+    if (oldText !== null) oldText += "\n";
+  }
   const old = oldText ?? "";
   const hunks =
     Buffer.byteLength(old) + Buffer.byteLength(newText) > MAX_DIFF_INPUT_BYTES

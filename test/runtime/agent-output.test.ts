@@ -2,7 +2,7 @@ import { symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MatrixEvent } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { MAX_UPLOAD_BYTES, RUNTIME_MEDIA_UPLOAD_PATH } from "@aachat/protocol";
+import { MAX_UPLOAD_BYTES, RUNTIME_MEDIA_UPLOAD_PATH, type RuntimeState } from "@aachat/protocol";
 import { canonicalJsonBytes } from "@aachat/protocol/messageContent";
 import { workspaceLocation } from "../../agent-repo/src/workspace/workspacePaths.ts";
 import { fileDiff } from "../../runtime/src/turns/diffText.ts";
@@ -11,7 +11,7 @@ import { stopHumans } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
 import { marker, runningAgent, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { scriptedEdit } from "../support/scripted-agent/content.ts";
-import { waitForRoomEvent } from "../support/waits.ts";
+import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
 
 /** What the agent changed, what it printed and what it cost, and the files it posts (scripted ACP agent). */
 describe("an agent's changes, output, cost and files in chat", () => {
@@ -131,6 +131,16 @@ describe("an agent's changes, output, cost and files in chat", () => {
     const second = await ask("[usage:800:0.5]");
     expect(second.body).toMatch(/^done \w+\n\n_800 tokens · \$0\.500 · session \$0\.542_$/);
     expect(second.html).toMatch(/<p><em>800 tokens · \$0\.500 · session \$0\.542<\/em><\/p>$/);
+    // The session reports its running total to the console and the CLI.
+    const reported = await waitUntil("the session reports its usage", async () => {
+      const { body } = await scene.api<{ runtime: { state: RuntimeState | null } }>(
+        "GET",
+        `/agents/${helper.agent.name}`,
+      );
+      const usage = body.runtime.state?.sessions.find((session) => session.id === helper.sessionId)?.usage;
+      return usage && usage.tokens === 2034 ? usage : false;
+    });
+    expect(reported).toEqual({ tokens: 2034, costUsd: 0.542 });
     // An agent that reports no usage gets no footer.
     expect((await ask("")).body).toMatch(/^done \w+$/);
   });

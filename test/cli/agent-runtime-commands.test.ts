@@ -91,7 +91,9 @@ describe("the agent runtime commands", () => {
     expect(started.code, started.stderr).toBe(0);
     expect(started.stderr).toContain(`The runtime of ${name} is running (pid `);
     expect(started.stdout).toMatch(
-      new RegExp(`^Started session s[0-9a-f]{8} covering ${slug}/site: ready \\(scripted-agent\\)\\n$`),
+      new RegExp(
+        `^Started session s[0-9a-f]{8} covering ${slug}/site: ready \\(scripted-agent\\) · mode default · model sonnet( · [^\\n]*)?\\n$`,
+      ),
     );
 
     const reply = waitForFinalReply(owner.client, roomId, agentUserId);
@@ -103,7 +105,7 @@ describe("the agent runtime commands", () => {
     const status = await cli("agent", "status", name);
     expect(status.stdout).toMatch(
       new RegExp(
-        `^The runtime of ${name} is running \\(pid \\d+, version 0\\.1\\.0, since .*, \\d+ MiB\\), connected\\.\\n  session s[0-9a-f]{8} covering ${slug}/site: ready \\(scripted-agent\\)\\n$`,
+        `^The runtime of ${name} is running \\(pid \\d+, version 0\\.1\\.0, since .*, \\d+ MiB\\), connected\\.\\n  session s[0-9a-f]{8} covering ${slug}/site: ready \\(scripted-agent\\) · mode default · model sonnet( · [^\\n]*)?\\n`,
       ),
     );
     const json = JSON.parse((await cli("agent", "status", "--json")).stdout) as {
@@ -139,7 +141,7 @@ describe("the agent runtime commands", () => {
     expect((await cli("agent", "compact", name)).stdout).toMatch(new RegExp(`^Compacted ${name}/s[0-9a-f]{8}\\.\\n$`));
     const restarted = await cli("agent", "restart", name);
     expect(restarted.stdout).toMatch(
-      /: session s[0-9a-f]{8} covering .*: ready \(scripted-agent, conversation resumed\)/,
+      /: session s[0-9a-f]{8} covering .*: ready \(scripted-agent, conversation resumed\) · mode default · model sonnet/,
     );
 
     // A shutdown (SIGTERM, as at a reboot) keeps the sessions; `start --all` (and `aachat up`) brings them back.

@@ -72,8 +72,8 @@ describe("a tool's changes under its line", () => {
     expect(markdown).toBe(
       [
         "Fixing it.",
-        `_▸ Edit ${ROOT}/src/login.ts_ ✓`,
-        "```diff src/login.ts +1 −1\n@@ -1,2 +1,2 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n```",
+        `_▸ Edit ${ROOT}/src/login.ts_ ✓\n` +
+          "```diff src/login.ts +1 −1\n@@ -1,2 +1,2 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n```",
       ].join("\n\n"),
     );
     expect(transcript.attachments()).toEqual([]);
@@ -112,7 +112,7 @@ describe("a tool's changes under its line", () => {
 
   it("shows a command's output collapsed, without the agent's own fence", () => {
     const markdown = transcriptOf(...command("t1", "PASS src/a.test.ts\nTests: 3 passed")).render();
-    expect(markdown).toBe("_▸ npm test_ ✓\n\n```console output, 2 lines\nPASS src/a.test.ts\nTests: 3 passed\n```");
+    expect(markdown).toBe("_▸ npm test_ ✓\n```console output, 2 lines\nPASS src/a.test.ts\nTests: 3 passed\n```");
     expect(markdownToHtml(markdown)).toContain("<details><summary>output, 2 lines</summary>");
   });
 
@@ -121,7 +121,7 @@ describe("a tool's changes under its line", () => {
     const transcript = transcriptOf(...command("t1", output));
     const markdown = transcript.render();
     expect(markdown).toContain("line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n… 488 lines …\nline 495\n");
-    expect(markdown).toContain("line 500\n```\n\n_The whole output is attached as output-1.txt_");
+    expect(markdown).toContain("line 500\n```\n_The whole output is attached as output-1.txt_");
     expect(transcript.attachments()).toEqual([
       { key: "t1:0", name: "output-1.txt", mimetype: "text/plain", text: output },
     ]);
@@ -145,7 +145,7 @@ describe("a tool's changes under its line", () => {
       toolCallId: "t1",
       content: [{ type: "diff", path: "a.txt", oldText: "x\n", newText: "z\n" }],
     });
-    expect(transcript.render()).toBe("_▸ Edit a.txt_ ✓\n\n```diff a.txt +1 −1\n@@ -1 +1 @@\n-x\n+z\n```");
+    expect(transcript.render()).toBe("_▸ Edit a.txt_ ✓\n```diff a.txt +1 −1\n@@ -1 +1 @@\n-x\n+z\n```");
   });
 
   it("splits an answer with many diffs between blocks, every part's fences balanced", () => {
@@ -156,6 +156,8 @@ describe("a tool's changes under its line", () => {
     const parts = splitMessage(markdown, 16 * 1024);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) {
+      // Cut between tools: each part starts at a tool line, and each diff stays with it.
+      expect(part.startsWith("_▸ Edit src/file")).toBe(true);
       expect((part.match(/^```/gm) ?? []).length % 2).toBe(0);
       const html = markdownToHtml(part);
       expect(html.match(/<details>/g)?.length).toBe(html.match(/<\/details>/g)?.length);

@@ -67,7 +67,7 @@ describe("an agent's changes, output, cost and files in chat", () => {
     const answer = await ask("[diff:src/app.ts:3]");
     expect(answer.body).toContain(
       [
-        "_▸ Edit src/app.ts_ ✓\n",
+        "_▸ Edit src/app.ts_ ✓",
         "```diff src/app.ts +3 −3",
         "@@ -1,9 +1,9 @@",
         " line 1: the original text",
@@ -110,7 +110,7 @@ describe("an agent's changes, output, cost and files in chat", () => {
   it("shows a command's output collapsed, and attaches long output", async () => {
     const short = await ask("[terminal:3]");
     expect(short.body).toContain(
-      "_▸ npm test_ ✓\n\n```console output, 3 lines\noutput line 1 of 3\noutput line 2 of 3\noutput line 3 of 3\n```",
+      "_▸ npm test_ ✓\n```console output, 3 lines\noutput line 1 of 3\noutput line 2 of 3\noutput line 3 of 3\n```",
     );
     expect(short.html).toContain("<details><summary>output, 3 lines</summary>");
 

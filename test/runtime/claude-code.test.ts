@@ -182,7 +182,7 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
     await mention(scene, claude.agent, "Claude, fix the notes please");
     await react(scene.alice, scene.roomId, (await request).getId()!, "1️⃣");
     const final = await reply;
-    expect(final.body).toMatch(/_▸ Edit notes\.md_ ✓\n\n```diff notes\.md \+1 −1\n@@ [^\n]+ @@\n/);
+    expect(final.body).toMatch(/_▸ Edit notes\.md_ ✓\n```diff notes\.md \+1 −1\n@@ [^\n]+ @@\n/);
     expect(final.body).toContain("-The site is slow.\n+The site is fast.");
     expect(final.html).toContain("<details><summary>notes.md +1 −1</summary>");
     expect(final.body.split("\n").at(-1)).toMatch(/^_[\d.]+k? tokens · \$[\d.]+ · session \$[\d.]+_$/);

@@ -115,12 +115,11 @@ export class TurnTranscript {
     };
     for (const part of this.#parts) {
       if (part.kind === "tool") {
-        tools.push(`_▸ ${oneLine(part.title)}_ ${TOOL_MARK[part.status]}`);
+        const line = `_▸ ${oneLine(part.title)}_ ${TOOL_MARK[part.status]}`;
         const { markdown } = this.#rendered(part);
-        if (markdown) {
-          endTools();
-          blocks.push(markdown);
-        }
+        // A tool's diffs and output stay with its line; a long answer is split between tools.
+        tools.push(markdown ? `${line}\n${markdown}` : line);
+        if (markdown) endTools();
         continue;
       }
       endTools();

@@ -103,7 +103,7 @@ export function renderToolItems(
       );
     }
   }
-  return { markdown: blocks.join("\n\n"), attachments };
+  return { markdown: blocks.join("\n"), attachments };
 }
 
 function isLong(text: string, lines: readonly string[]): boolean {

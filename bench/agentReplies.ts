@@ -33,6 +33,9 @@ export interface AgentReplyResult {
   echoBotMs: Summary;
   ratioMedian: number;
   ratioP99: number;
+  /** The same agent's first message when its turn reports usage, so the answer ends with the cost footer. */
+  agentWithFooterMs: Summary;
+  footerRatioMedian: number;
   /** The runtime process (VmRSS), without its agent process: just started with its session, and after the rounds. */
   runtimeIdleMb: number;
   runtimeAfterRoundsMb: number;
@@ -93,18 +96,28 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
     const runtimeIdleMb = readRss(runtime.pid!).rssMb;
     const agentSamples: number[] = [];
     const echoSamples: number[] = [];
+    const footerSamples: number[] = [];
     const total = options.warmupRounds + options.rounds;
     log.info({ rounds: options.rounds, warmup: options.warmupRounds }, "agent replies: asking");
     for (let i = 0; i < total; i++) {
       const echo = await timed(stack, alice, setup.roomId, answers, { msgtype: "m.text", body: `echo ${i}` });
+      // Each agent round starts with the agent at rest: the turn before it has published its memory.
+      await waitForIdleSession(stack, alice, setup.agentName);
       const agent = await timed(stack, alice, setup.roomId, answers, {
         msgtype: "m.text",
         body: `Bench, answer at once [reply:ok ${i}][chunks:1]`,
         "m.mentions": { user_ids: [setup.agentUserId] },
       });
+      await waitForIdleSession(stack, alice, setup.agentName);
+      const withFooter = await timed(stack, alice, setup.roomId, answers, {
+        msgtype: "m.text",
+        body: `Bench, answer at once with its cost [reply:ok ${i}][chunks:1][usage:1200:0.001]`,
+        "m.mentions": { user_ids: [setup.agentUserId] },
+      });
       if (i < options.warmupRounds) continue;
       echoSamples.push(echo);
       agentSamples.push(agent);
+      footerSamples.push(withFooter);
     }
     asker.off(RoomEvent.Timeline, onAnswer);
     echoBot.off(RoomEvent.Timeline, onEcho);
@@ -113,6 +126,7 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
     const heap = await runtimeMemory(setup);
     const agentFirstChunkMs = summarize(agentSamples);
     const echoBotMs = summarize(echoSamples);
+    const agentWithFooterMs = summarize(footerSamples);
     return {
       rounds: options.rounds,
       warmupRounds: options.warmupRounds,
@@ -120,6 +134,8 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
       echoBotMs,
       ratioMedian: agentFirstChunkMs.median / echoBotMs.median,
       ratioP99: agentFirstChunkMs.p99 / echoBotMs.p99,
+      agentWithFooterMs,
+      footerRatioMedian: agentWithFooterMs.median / echoBotMs.median,
       runtimeIdleMb,
       runtimeAfterRoundsMb: after.rssMb,
       runtimePeakMb: after.peakMb,

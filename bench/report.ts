@@ -113,6 +113,7 @@ export function formatReport(report: BenchReport): string {
       `  agent's first message at the human: ${latency(agents.agentFirstChunkMs)}`,
       `  echo bot's answer at the human:     ${latency(agents.echoBotMs)}`,
       `  ratio agent / echo bot:             median ${agents.ratioMedian.toFixed(2)}, p99 ${agents.ratioP99.toFixed(2)}`,
+      `  agent's, with its cost footer:      ${latency(agents.agentWithFooterMs)}  (median ratio ${agents.footerRatioMedian.toFixed(2)})`,
       `  runtime memory (its own process, not the agent's): ${agents.runtimeIdleMb.toFixed(1)} MiB idle with its session, ${agents.runtimeAfterRoundsMb.toFixed(1)} MiB at rest after the rounds (JS heap in use ${agents.runtimeHeapUsedMb.toFixed(1)} MiB), peak ${agents.runtimePeakMb.toFixed(1)} MiB`,
     );
   }

@@ -224,6 +224,39 @@ describe.skipIf(!cinnyDir)("aachat in Cinny, a Matrix client nobody here wrote",
     await cinny.screenshot("10-dm");
   });
 
+  it("shows !help, a diff under its tool line and the cost footer readably", async () => {
+    // In the agent's DM, still open from the test before.
+    const help = waitForRoomEvent(scene.alice.client, {
+      roomId: helper.dmRoomId,
+      type: "m.room.message",
+      sender: helper.agent.userId,
+      where: (event) => String(event.getContent().body).includes("!mode"),
+    });
+    await cinny.typeAndSend("!help");
+    const helpId = (await help).getId()!;
+    await cinny.waitForMessage(helpId, "!mode");
+    await cinny.screenshot("12-help");
+
+    const reply = waitForFinalReply(scene.alice.client, helper.dmRoomId, helper.agent.userId, (body) =>
+      body.includes("Changed the greeting."),
+    );
+    await cinny.typeAndSend(
+      "change the greeting [diff:src/greeting.ts:4][usage:2400:0.012][reply:Changed the greeting.]",
+    );
+    const final = await reply;
+    expect(final.html).toContain("<details><summary>src/greeting.ts +4 −4</summary>");
+    const message = await cinny.waitForMessage(final.eventId, "Changed the greeting.");
+    await message.getByText("src/greeting.ts +4 −4").waitFor();
+    await message.getByText("2.4k tokens · $0.012 · session").waitFor();
+    await cinny.screenshot("13-diff-and-footer");
+    // Opened, the diff reads as a diff: removed and added lines under the summary.
+    await message.getByText("src/greeting.ts +4 −4").click();
+    const diff = message.locator("pre").filter({ hasText: /^-/m }).first();
+    await diff.waitFor();
+    await diff.evaluate((pre) => pre.scrollIntoView({ block: "end" }));
+    await cinny.screenshot("14-diff-open");
+  });
+
   it("shows a humans_only stream where the agent reads but cannot post", async () => {
     await cinny.openRoute(`/${encodeURIComponent(spaceRoomId)}/${encodeURIComponent(streamRoomId)}/`);
     await cinny.page.getByText("Stream (humans only: agents can read but not post)").first().waitFor();

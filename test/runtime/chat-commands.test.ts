@@ -186,10 +186,21 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
       "m.mentions": { user_ids: [helper.agent.userId] },
     });
     await reviewReply;
+    // A `/word` the agent has no command for is an ordinary message.
+    const plain = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
+      body.includes("/tmp is full"),
+    );
+    await sendContent(scene.alice, scene.roomId, {
+      msgtype: "m.text",
+      body: "@Helper /tmp is full",
+      "m.mentions": { user_ids: [helper.agent.userId] },
+    });
+    await plain;
     const prompts = (await received()).filter((r) => r.method === "session/prompt").map((r) => r.params.prompt!);
     expect(prompts.map((blocks) => blocks[0])).toEqual([
       { type: "text", text: "/review some args" },
       { type: "text", text: "/init" },
+      expect.objectContaining({ type: "text", text: expect.stringContaining("You are Helper") }),
     ]);
   });
 

@@ -48,7 +48,8 @@ export class ChatCommands {
     }
     const name = command.name === "stop" ? "cancel" : command.name;
     if (!isOwnCommand(name)) {
-      if (!session) return { kind: "pass" };
+      // "@Agent /tmp is full" is a message about a path, not a command.
+      if (!session || command.prefix === "/") return { kind: "pass" };
       await this.#answer(
         signal,
         `\`${command.prefix}${command.name}\` is not a command I know. Send \`!help\` for the list.`,

@@ -150,10 +150,6 @@ function checkSize(content: Record<string, unknown>): void {
   }
 }
 
-function notYet(): RequestFailure {
-  return new RequestFailure({ code: "unavailable", message: "this appservice does not do this yet" });
-}
-
 function toFailure(error: unknown): RequestFailure {
   if (error instanceof RequestFailure) return error;
   // The domain speaks the protocol's failure codes, so its errors pass through as they are.

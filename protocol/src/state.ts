@@ -41,7 +41,10 @@ export const sessionState = z.strictObject({
   /** The conversation's title, when the agent gave one. */
   title: z.string().max(500).nullable().optional(),
   /** What the session has cost so far. */
-  usage: z.strictObject({ tokens: z.number().int().min(0), costUsd: z.number().min(0) }).nullable().optional(),
+  usage: z
+    .strictObject({ tokens: z.number().int().min(0), costUsd: z.number().min(0) })
+    .nullable()
+    .optional(),
   /** Why the session waits instead of taking work (e.g. its daily cost limit), when it does. */
   paused: z.string().max(500).nullable().optional(),
 });

@@ -11,24 +11,47 @@ const roles = new Map([
 
 describe("desired power levels", () => {
   it("mirror team roles and leave the creating bot out (room version 12 gives it unlimited power)", () => {
-    const levels = desiredPowerLevels({ botUserId: bot, roles, mutedAgents: [] });
+    const levels = desiredPowerLevels({ botUserId: bot, roles: new Map([...roles, [bot, "owner"]]) });
     expect(levels.users).toEqual({ "@owner:localhost": 100, "@admin:localhost": 50 });
+    expect(levels.users_default).toBe(0);
     expect(levels.events["m.room.power_levels"]).toBe(100);
   });
 
-  it("mute agents below events_default in humans_only rooms, so they can neither post nor react", () => {
-    const levels = desiredPowerLevels({ botUserId: bot, roles, mutedAgents: [agent] });
-    expect(levels.users[agent]).toBe(-1);
-    expect(levels.events_default).toBe(0);
-    expect(canSpeak(levels, agent)).toBe(false);
+  it("let everyone speak in a stream that is not humans_only, agents included", () => {
+    const levels = desiredPowerLevels({ botUserId: bot, roles, humansOnly: false });
+    expect(levels.users_default).toBe(0);
+    expect(canSpeak(levels, agent)).toBe(true);
     expect(canSpeak(levels, "@member:localhost")).toBe(true);
   });
 
+  it("in a humans_only stream, list the team's humans at their role and mute everyone else below events_default", () => {
+    const levels = desiredPowerLevels({ botUserId: bot, roles: new Map([...roles, [bot, "owner"]]), humansOnly: true });
+    expect(levels.users).toEqual({ "@owner:localhost": 100, "@admin:localhost": 50, "@member:localhost": 0 });
+    expect(levels.users_default).toBe(-1);
+    expect(levels.events_default).toBe(0);
+    expect(canSpeak(levels, agent)).toBe(false);
+    expect(canSpeak(levels, "@agent_registered_later:localhost")).toBe(false);
+    expect(canSpeak(levels, "@guest:localhost")).toBe(false);
+    expect(canSpeak(levels, "@member:localhost")).toBe(true);
+    expect(canSpeak(levels, "@admin:localhost")).toBe(true);
+  });
+
   it("notice any change to what aachat manages, and nothing else", () => {
-    const desired = desiredPowerLevels({ botUserId: bot, roles, mutedAgents: [agent] });
+    const desired = desiredPowerLevels({ botUserId: bot, roles, humansOnly: true });
     expect(powerLevelsDiffer(structuredClone(desired), desired)).toBe(false);
     expect(powerLevelsDiffer({ ...desired, users: { ...desired.users, [agent]: 0 } }, desired)).toBe(true);
+    expect(powerLevelsDiffer({ ...desired, users_default: 0 }, desired)).toBe(true);
     expect(powerLevelsDiffer({ ...desired, events_default: 50 }, desired)).toBe(true);
     expect(powerLevelsDiffer(undefined, desired)).toBe(true);
+  });
+
+  it("see a stream in the old form (every agent listed at -1) as one to rewrite", () => {
+    const desired = desiredPowerLevels({ botUserId: bot, roles, humansOnly: true });
+    const old = {
+      ...desired,
+      users_default: 0,
+      users: { "@owner:localhost": 100, "@admin:localhost": 50, [agent]: -1 },
+    };
+    expect(powerLevelsDiffer(old, desired)).toBe(true);
   });
 });

@@ -7,6 +7,23 @@ import { startTestAppservice, type TestAppservice } from "../support/appservice.
 import { createHuman, stopHumans, type Human } from "../support/humans.ts";
 import { waitForMembership, waitForPowerLevel, waitForRoomEvent } from "../support/waits.ts";
 
+/** How many m.room.power_levels events the room's history holds, as the human sees it. */
+async function powerLevelEvents(human: Human, roomId: string): Promise<number> {
+  const url = new URL(
+    `${human.client.getHomeserverUrl()}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`,
+  );
+  url.searchParams.set("dir", "b");
+  url.searchParams.set("limit", "1000");
+  url.searchParams.set("filter", JSON.stringify({ types: ["m.room.power_levels"] }));
+  const response = await fetch(url, { headers: { authorization: `Bearer ${human.accessToken}` } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { chunk: unknown[] }).chunk.length;
+}
+
+function powerLevelsOf(human: Human, roomId: string): Record<string, unknown> {
+  return human.client.getRoom(roomId)!.currentState.getStateEvents("m.room.power_levels", "")!.getContent();
+}
+
 describe("humans_only streams", () => {
   let running: TestAppservice;
   let alice: Human;
@@ -40,10 +57,12 @@ describe("humans_only streams", () => {
     await running?.appservice.close();
   });
 
-  it("gives every agent a negative power level while events_default stays 0", async () => {
+  it("names only the team's humans: everyone else, every agent included, is below events_default", async () => {
     await waitForPowerLevel(alice.client, roomId, agentUserId, -1);
-    const levels = alice.client.getRoom(roomId)!.currentState.getStateEvents("m.room.power_levels", "")!.getContent();
+    const levels = powerLevelsOf(alice, roomId);
     expect(levels.events_default).toBe(0);
+    expect(levels.users_default).toBe(-1);
+    expect(levels.users).toEqual({ [alice.userId]: 100 });
   });
 
   it("has the homeserver refuse an agent's message, reaction and state event, whoever sends them", async () => {
@@ -153,9 +172,58 @@ describe("humans_only streams", () => {
     expect((await api("GET", `/teams/${slug}/streams`)).body).toMatchObject([{ name: "general", humansOnly: true }]);
   });
 
-  it("mutes agents registered after the stream was made", async () => {
+  it("lets a team member added after the stream was made post in it", async () => {
+    const carol = await createHuman("carol");
+    const spaceRoomId = ((await api("GET", `/teams/${slug}`)).body as { team: { spaceRoomId: string } }).team
+      .spaceRoomId;
+    await api("PUT", `/teams/${slug}/members/${encodeURIComponent(carol.userId)}`, { role: "member" });
+    await waitForPowerLevel(alice.client, roomId, carol.userId, 0);
+    await carol.client.joinRoom(spaceRoomId);
+    await carol.client.joinRoom(roomId);
+    const sent = await carol.client.sendTextMessage(roomId, "hello from a new member");
+    expect(sent.event_id).toMatch(/^\$/);
+    expect(powerLevelsOf(alice, roomId).users).toMatchObject({ [carol.userId]: 0 });
+  });
+
+  it("mutes an agent registered after the stream was made, without touching the stream", async () => {
+    const before = await powerLevelEvents(alice, roomId);
     const later = await api("POST", "/agents", { name: uniqueName("late") });
     const lateUserId = (later.body as { agent: { userId: string } }).agent.userId;
-    await waitForPowerLevel(alice.client, roomId, lateUserId, -1);
+    await alice.client.invite(roomId, lateUserId);
+    expect(
+      (await asPuppet(running.registration, lateUserId, "POST", `/join/${encodeURIComponent(roomId)}`, {})).status,
+    ).toBe(200);
+    await waitForMembership(alice.client, roomId, lateUserId, "join");
+    const message = await asPuppet(
+      running.registration,
+      lateUserId,
+      "PUT",
+      `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/late1`,
+      { msgtype: "m.text", body: "let me in" },
+    );
+    expect(message.status).toBe(403);
+    expect(message.body.errcode).toBe("M_FORBIDDEN");
+    expect(await powerLevelEvents(alice, roomId)).toBe(before);
+    expect(Object.keys(powerLevelsOf(alice, roomId).users as object)).not.toContain(lateUserId);
+  });
+
+  it("writes no power-level event in any stream when a user of another team registers or deletes an agent", async () => {
+    const other = await createHuman("dave");
+    const otherApi = apiAs(other, running.appservice.url);
+    const otherSlug = uniqueName("other");
+    await otherApi("POST", "/teams", { slug: otherSlug });
+    const otherRoomId = (
+      (await otherApi("POST", `/teams/${otherSlug}/streams`, { name: "lobby" })).body as {
+        roomId: string;
+      }
+    ).roomId;
+    await other.client.joinRoom(otherRoomId);
+    const before = [await powerLevelEvents(alice, roomId), await powerLevelEvents(other, otherRoomId)];
+    const name = uniqueName("outsider");
+    const created = await otherApi("POST", "/agents", { name });
+    expect(created.status).toBe(201);
+    expect((await otherApi("DELETE", `/agents/${name}`)).status).toBe(204);
+    expect([await powerLevelEvents(alice, roomId), await powerLevelEvents(other, otherRoomId)]).toEqual(before);
+    expect(powerLevelsOf(other, otherRoomId).users).toEqual({ [other.userId]: 100 });
   });
 });

@@ -1,9 +1,10 @@
-import { afterAll, describe, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { EventType } from "matrix-js-sdk";
 import { apiAs, uniqueName } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { freshTestDatabase } from "../support/databases.ts";
 import { createHuman, stopHumans } from "../support/humans.ts";
-import { waitForMembership, waitForPowerLevel } from "../support/waits.ts";
+import { waitForMembership, waitForPowerLevel, waitUntil } from "../support/waits.ts";
 
 describe("reconciling the homeserver with the database at start", () => {
   let running: TestAppservice | undefined;
@@ -26,11 +27,13 @@ describe("reconciling the homeserver with the database at start", () => {
       .roomId;
     const projectRoomId = ((await api("POST", `/teams/${slug}/projects`, { name: "work" })).body as { roomId: string })
       .roomId;
+    const legacyRoomId = ((await api("POST", `/teams/${slug}/streams`, { name: "legacy" })).body as { roomId: string })
+      .roomId;
     const agentUserId = ((await api("POST", "/agents", { name: agentName })).body as { agent: { userId: string } })
       .agent.userId;
     await api("PUT", `/teams/${slug}/projects/work/agents/${agentName}`);
     await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "member" });
-    for (const roomId of [spaceRoomId, streamRoomId, projectRoomId]) await alice.client.joinRoom(roomId);
+    for (const roomId of [spaceRoomId, streamRoomId, projectRoomId, legacyRoomId]) await alice.client.joinRoom(roomId);
     await waitForMembership(alice.client, projectRoomId, agentUserId, "join");
     await waitForPowerLevel(alice.client, streamRoomId, agentUserId, -1);
 
@@ -41,11 +44,29 @@ describe("reconciling the homeserver with the database at start", () => {
     await alice.client.kick(projectRoomId, agentUserId, "drift");
     await bob.client.leave(spaceRoomId);
     await waitForPowerLevel(alice.client, streamRoomId, agentUserId, 0);
+    // A humans_only stream as aachat made them before users_default -1: every agent of the
+    // server listed at -1, everyone else at 0.
+    const powerLevels = (roomId: string) =>
+      alice.client.getRoom(roomId)?.currentState.getStateEvents("m.room.power_levels", "")?.getContent() ?? {};
+    const oldForm = {
+      ...powerLevels(legacyRoomId),
+      users_default: 0,
+      users: { [alice.userId]: 100, [agentUserId]: -1, "@agent_of_another_team:localhost": -1 },
+    };
+    await alice.client.sendStateEvent(legacyRoomId, EventType.RoomPowerLevels, oldForm, "");
+    await waitForPowerLevel(alice.client, legacyRoomId, "@agent_of_another_team:localhost", -1);
+    await waitForPowerLevel(alice.client, legacyRoomId, bob.userId, 0);
 
     const muted = waitForPowerLevel(alice.client, streamRoomId, agentUserId, -1);
     const rejoined = waitForMembership(alice.client, projectRoomId, agentUserId, "join");
     const reinvited = waitForMembership(alice.client, spaceRoomId, bob.userId, "invite");
     running = await startTestAppservice({ database });
     await Promise.all([muted, rejoined, reinvited]);
+    const migrated = await waitUntil("the legacy stream is in the new form", () => {
+      const levels = powerLevels(legacyRoomId);
+      return Promise.resolve(levels.users_default === -1 ? levels : undefined);
+    });
+    expect(migrated.users).toEqual({ [alice.userId]: 100, [bob.userId]: 0 });
+    expect(migrated.events_default).toBe(0);
   });
 });

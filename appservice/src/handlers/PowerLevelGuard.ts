@@ -23,7 +23,7 @@ export class PowerLevelGuard implements EventHandler {
     log.warn({ sender: event.sender }, "reverted a power level change");
     const why =
       room.kind === "stream" && room.humansOnly
-        ? "This stream is humans_only: agents can read but not post. A team admin can switch that with `aachat stream set --no-humans-only`."
+        ? "This stream is humans_only: only the team's members can post; agents can read but not post. Add people with `aachat team member set`; a team admin can let agents post with `aachat stream set --no-humans-only`."
         : "Roles are managed by aachat: change them with `aachat team member set`.";
     const notice = `Reverted the power level change by ${event.sender}. ${why}`;
     await postNotice(this.ctx, event.room_id, notice, `revert-power-levels:${event.event_id}`);

@@ -7,10 +7,11 @@ import type { Role } from "../model/roles.ts";
  */
 export const ROLE_LEVEL: Record<Role, number> = { owner: 100, admin: 50, member: 0 };
 /**
- * An agent's level in a humans_only room: below events_default (0), so the homeserver
- * itself refuses every message, reaction, redaction and state event it sends.
+ * users_default in a humans_only room: below events_default (0), so the homeserver itself
+ * refuses every message, reaction, redaction and state event from anyone the room does not
+ * list, which is every agent (and any agent registered later), whoever sends it.
  */
-export const MUTED_AGENT_LEVEL = -1;
+export const MUTED_LEVEL = -1;
 
 export interface PowerLevels {
   users: Record<string, number>;
@@ -28,20 +29,24 @@ export interface PowerLevels {
 export interface PowerLevelInput {
   botUserId: string;
   roles: ReadonlyMap<string, Role>;
-  /** Agents that must not speak here (every agent, in a humans_only room). */
-  mutedAgents: readonly string[];
+  /**
+   * Only the listed humans (the team's members) may speak: everyone else, agents included,
+   * falls to users_default and is muted. The room's state then names only its own team.
+   */
+  humansOnly?: boolean;
 }
 
 /** The power levels aachat wants in a room, derived only from its database. */
 export function desiredPowerLevels(input: PowerLevelInput): PowerLevels {
+  const humansOnly = input.humansOnly === true;
   const users: Record<string, number> = {};
-  for (const agent of input.mutedAgents) users[agent] = MUTED_AGENT_LEVEL;
   for (const [userId, role] of input.roles) {
-    if (ROLE_LEVEL[role] !== 0 && userId !== input.botUserId) users[userId] = ROLE_LEVEL[role];
+    // Members sit at users_default (0) unless the room mutes everyone it does not list.
+    if ((humansOnly || ROLE_LEVEL[role] !== 0) && userId !== input.botUserId) users[userId] = ROLE_LEVEL[role];
   }
   return {
     users,
-    users_default: 0,
+    users_default: humansOnly ? MUTED_LEVEL : 0,
     events_default: 0,
     state_default: 50,
     ban: 50,

@@ -3,7 +3,7 @@ import { DomainError } from "../errors/DomainError.ts";
 import type { Agent, Signal } from "../generated/prisma/client.ts";
 import { AGENT_LOCALPART_PREFIX, userId as toUserId, type UserId } from "../matrix/ids.ts";
 import type { ModelContext } from "./ModelContext.ts";
-import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels } from "./rooms.ts";
+import { createManagedRoom, desiredPowerLevelsFor } from "./rooms.ts";
 import { ensurePersonalTeam } from "./teams.ts";
 
 const TOKEN_PREFIX = "aart_";
@@ -72,25 +72,12 @@ export async function registerAgent(
       },
       include: withProjects,
     });
+    // No stream's power levels change: a humans_only stream mutes everyone it does not list.
     ctx.rooms.invalidate();
-    await muteInHumansOnlyStreams(ctx);
     ctx.log.info({ agent: input.name, owner }, "registered agent");
     ctx.events.changed("agents", { users: [owner] });
     return { agent, runtimeToken: token };
   });
-}
-
-/** Every humans_only stream lists every agent at a muted level; a new or deleted agent changes that list. */
-async function muteInHumansOnlyStreams(ctx: ModelContext): Promise<void> {
-  const streams = await ctx.db.stream.findMany({ where: { humansOnly: true } });
-  for (const stream of streams) {
-    await syncPowerLevels(ctx, stream.roomId, {
-      kind: "stream",
-      teamId: stream.teamId,
-      humansOnly: true,
-      name: stream.name,
-    });
-  }
 }
 
 export async function listAgents(ctx: ModelContext, owner: string): Promise<AgentWithProjects[]> {
@@ -125,7 +112,6 @@ export async function deleteAgent(ctx: ModelContext, owner: string, name: string
         .leave(roomId, agent.userId as UserId)
         .catch((error: unknown) => ctx.log.warn({ err: error, roomId }, "agent could not leave"));
     }
-    await muteInHumansOnlyStreams(ctx);
     await ctx.puppets
       .deactivate(agent.userId as UserId)
       .catch((error: unknown) => ctx.log.warn({ err: error, agent: name }, "could not deactivate the agent's user"));

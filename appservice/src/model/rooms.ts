@@ -30,18 +30,10 @@ export async function teamRoles(ctx: ModelContext, teamId: number): Promise<Map<
 /** The power levels the database says this room must have. */
 export async function desiredPowerLevelsFor(ctx: ModelContext, room: ManagedRoom): Promise<PowerLevels> {
   if (room.kind === "dm") {
-    return desiredPowerLevels({
-      botUserId: ctx.botUserId,
-      roles: new Map([[room.ownerUserId, "admin"]]),
-      mutedAgents: [],
-    });
+    return desiredPowerLevels({ botUserId: ctx.botUserId, roles: new Map([[room.ownerUserId, "admin"]]) });
   }
   const roles = await teamRoles(ctx, room.teamId);
-  const mutedAgents =
-    room.kind === "stream" && room.humansOnly
-      ? (await ctx.db.agent.findMany({ select: { userId: true } })).map((a) => a.userId)
-      : [];
-  return desiredPowerLevels({ botUserId: ctx.botUserId, roles, mutedAgents });
+  return desiredPowerLevels({ botUserId: ctx.botUserId, roles, humansOnly: room.kind === "stream" && room.humansOnly });
 }
 
 /** Puts the room's power levels back to what the database says, if they differ. Returns whether it changed them. */

@@ -32,7 +32,6 @@ export async function ensurePersonalTeam(ctx: ModelContext, userId: string): Pro
       powerLevels: desiredPowerLevels({
         botUserId: ctx.botUserId,
         roles: new Map([[userId, "owner"]]),
-        mutedAgents: [],
       }),
     });
     const team = await ctx.db.team.create({
@@ -79,7 +78,6 @@ export async function createTeam(ctx: ModelContext, actor: string, slug: string,
       powerLevels: desiredPowerLevels({
         botUserId: ctx.botUserId,
         roles: new Map([[actor, "owner"]]),
-        mutedAgents: [],
       }),
     });
     const team = await ctx.db.team.create({

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import { eventId, MAX_PROMPT_FILE_BYTES, mxcUrl, roomId } from "@aachat/protocol";
 import { Router, type Request, type Response } from "express";
 import type { Logger } from "pino";
@@ -8,9 +7,8 @@ import { sendMatrixError } from "../http/matrixErrors.ts";
 import type { UserId } from "../matrix/ids.ts";
 import { MatrixApiError } from "../matrix/MatrixApi.ts";
 import { agentRoom } from "../model/agentMessages.ts";
-import { agentForRuntimeToken } from "../model/agents.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
-import { bearerToken } from "./upgradeResponses.ts";
+import { Refusal, runtimeAgent, runtimeQuery } from "./runtimeHttp.ts";
 
 const downloadQuery = z.strictObject({
   roomId,
@@ -25,17 +23,6 @@ const downloadQuery = z.strictObject({
 });
 
 const DOWNLOAD_TIMEOUT_MS = 60_000;
-
-/** A refusal with a Matrix-style error code and a message that says why. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly errcode: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface MediaDownloadOptions {
   model: ModelContext;
@@ -65,24 +52,16 @@ export function mediaDownloadRoute(options: MediaDownloadOptions): Router {
 
 async function download(options: MediaDownloadOptions, req: Request, res: Response): Promise<void> {
   const { model, log } = options;
-  const token = bearerToken(req as IncomingMessage);
-  if (!token)
-    throw new Refusal(401, "M_MISSING_TOKEN", "send the agent's runtime token as `Authorization: Bearer <token>`");
-  const agent = await agentForRuntimeToken(model, token);
-  if (!agent) throw new Refusal(401, "M_UNKNOWN_TOKEN", "the runtime token is unknown, rotated or revoked");
-  const query = downloadQuery.safeParse(req.query);
-  if (!query.success) {
-    const issue = query.error.issues[0];
-    throw new Refusal(400, "M_INVALID_PARAM", `${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
-  }
-  const maxBytes = query.data.maxBytes ?? MAX_PROMPT_FILE_BYTES;
+  const agent = await runtimeAgent(model, req);
+  const query = runtimeQuery(downloadQuery, req);
+  const maxBytes = query.maxBytes ?? MAX_PROMPT_FILE_BYTES;
   try {
-    await agentRoom(model, agent, query.data.roomId, "read");
+    await agentRoom(model, agent, query.roomId, "read");
   } catch (error) {
     if (error instanceof DomainError) throw new Refusal(403, "M_FORBIDDEN", error.message);
     throw error;
   }
-  const content = await readFileEvent(model, agent.userId, query.data.roomId, query.data.eventId);
+  const content = await readFileEvent(model, agent.userId, query.roomId, query.eventId);
   const [server, mediaId] = content.url.slice("mxc://".length).split("/") as [string, string];
   const url = new URL(
     `${model.matrix.homeserverUrl}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(mediaId)}`,
@@ -118,7 +97,7 @@ async function download(options: MediaDownloadOptions, req: Request, res: Respon
     chunks.push(next.value);
   }
   const type = upstream.headers.get("content-type") || content.mimetype || "application/octet-stream";
-  log.debug({ agent: agent.name, eventId: query.data.eventId, bytes: received }, "media downloaded for a runtime");
+  log.debug({ agent: agent.name, eventId: query.eventId, bytes: received }, "media downloaded for a runtime");
   res.status(200);
   res.setHeader("content-type", type);
   res.setHeader("content-length", String(received));

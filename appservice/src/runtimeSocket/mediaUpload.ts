@@ -1,27 +1,14 @@
-import type { IncomingMessage } from "node:http";
 import { MAX_UPLOAD_BYTES, mxcUrl } from "@aachat/protocol";
 import { Router, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { sendMatrixError } from "../http/matrixErrors.ts";
-import { agentForRuntimeToken } from "../model/agents.ts";
 import type { ModelContext } from "../model/ModelContext.ts";
-import { bearerToken } from "./upgradeResponses.ts";
+import { Refusal, runtimeAgent, runtimeQuery } from "./runtimeHttp.ts";
 
 const uploadQuery = z.strictObject({ name: z.string().min(1).max(255) });
 const MIME_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
 const UPLOAD_TIMEOUT_MS = 120_000;
-
-/** A refusal with a Matrix-style error code and a message that says why. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly errcode: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface MediaUploadOptions {
   model: ModelContext;
@@ -57,16 +44,8 @@ export function mediaUploadRoute(options: MediaUploadOptions): Router {
 
 async function upload(options: MediaUploadOptions, req: Request, res: Response): Promise<void> {
   const { model, log } = options;
-  const token = bearerToken(req as IncomingMessage);
-  if (!token)
-    throw new Refusal(401, "M_MISSING_TOKEN", "send the agent's runtime token as `Authorization: Bearer <token>`");
-  const agent = await agentForRuntimeToken(model, token);
-  if (!agent) throw new Refusal(401, "M_UNKNOWN_TOKEN", "the runtime token is unknown, rotated or revoked");
-  const query = uploadQuery.safeParse(req.query);
-  if (!query.success) {
-    const issue = query.error.issues[0];
-    throw new Refusal(400, "M_INVALID_PARAM", `${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
-  }
+  const agent = await runtimeAgent(model, req);
+  const query = runtimeQuery(uploadQuery, req);
   const mimetype = (req.headers["content-type"] ?? "application/octet-stream").split(";")[0]!.trim();
   if (!MIME_TYPE.test(mimetype) || mimetype.length > 255)
     throw new Refusal(400, "M_INVALID_PARAM", `Content-Type '${mimetype.slice(0, 80)}' is not a MIME type`);
@@ -77,7 +56,7 @@ async function upload(options: MediaUploadOptions, req: Request, res: Response):
   const bytes = await readCapped(req, () => tooLarge(`more than ${MAX_UPLOAD_BYTES}`));
 
   const url = new URL(`${model.matrix.homeserverUrl}/_matrix/media/v3/upload`);
-  url.searchParams.set("filename", query.data.name);
+  url.searchParams.set("filename", query.name);
   url.searchParams.set("user_id", agent.userId);
   const upstream = await fetch(url, {
     method: "POST",

@@ -1,13 +1,9 @@
 import { chmod, mkdir, open } from "node:fs/promises";
 import path from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import type { Logger } from "pino";
-import { PrismaClient } from "../generated/prisma/client.ts";
-import { PrismaClient as PostgresPrismaClient } from "../generated/prisma-postgresql/client.ts";
-import { applyPostgresMigrations } from "./migratePostgres.ts";
-import { applySqliteMigrations } from "./migrateSqlite.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
 import { describeTarget, type DatabaseTarget } from "./target.ts";
+import { compactWasmCode } from "./wasmCode.ts";
 
 /**
  * The appservice's database. Both clients are generated from the same schema.prisma and
@@ -15,9 +11,19 @@ import { describeTarget, type DatabaseTarget } from "./target.ts";
  */
 export type Db = PrismaClient;
 
-/** Opens the appservice's database (SQLite or PostgreSQL), applying pending migrations first. */
+/**
+ * Opens the appservice's database (SQLite or PostgreSQL), applying pending migrations first.
+ * Only the chosen database's client, adapter and driver are loaded (each client brings its
+ * own query compiler).
+ */
 export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<Db> {
+  compactWasmCode();
   if (target.kind === "postgresql") {
+    const [{ applyPostgresMigrations }, { PrismaPg }, { PrismaClient: PostgresPrismaClient }] = await Promise.all([
+      import("./migratePostgres.ts"),
+      import("@prisma/adapter-pg"),
+      import("../generated/prisma-postgresql/client.ts"),
+    ]);
     await applyPostgresMigrations(target.url, logger);
     const prisma = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: target.url }) });
     await prisma.$connect();
@@ -26,6 +32,11 @@ export async function openDatabase(target: DatabaseTarget, logger: Logger): Prom
   }
   await mkdir(path.dirname(target.sqliteFile), { recursive: true });
   await makePrivate(target.sqliteFile);
+  const [{ applySqliteMigrations }, { PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
+    import("./migrateSqlite.ts"),
+    import("@prisma/adapter-better-sqlite3"),
+    import("../generated/prisma/client.ts"),
+  ]);
   await applySqliteMigrations(target.sqliteFile, logger);
   const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${target.sqliteFile}` }) });
   await prisma.$connect();

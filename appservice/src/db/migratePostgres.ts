@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import pg from "pg";
 import { MIGRATIONS_DIRS, pendingMigrations, readMigrations } from "./migrations.ts";
 import { describeTarget } from "./target.ts";
 
@@ -30,6 +29,8 @@ export async function applyPostgresMigrations(
   dir = MIGRATIONS_DIRS.postgresql,
 ): Promise<string[]> {
   const migrations = await readMigrations(dir);
+  // pg is loaded here, not at import: the appservice on SQLite never needs it.
+  const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

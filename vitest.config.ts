@@ -6,8 +6,9 @@ export default defineConfig({
       "{synapse,protocol,api,appservice,agent-repo,runtime,cli,bench,admin-ui}/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],
-    // The tests of PostgreSQL itself run in the second pass (vitest.postgresql.config.ts).
-    exclude: ["**/node_modules/**", "**/*.postgresql.test.ts"],
+    // The tests of PostgreSQL itself run in the second pass (vitest.postgresql.config.ts), those
+    // of Synapse with workers in their own run (vitest.workers.config.ts).
+    exclude: ["**/node_modules/**", "**/*.postgresql.test.ts", "test/workers/**"],
     // One real Synapse for the whole run, shared by every test file.
     globalSetup: ["test/setup/synapse.globalSetup.ts"],
     setupFiles: ["test/setup/node20.ts", "test/setup/isolateHome.ts"],

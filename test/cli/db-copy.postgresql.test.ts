@@ -55,7 +55,7 @@ describe("moving the appservice from SQLite to PostgreSQL", () => {
     const copied = await runCli(["db", "copy", "--from", sqliteFile, "--to", url]);
     expect(copied.code, copied.stderr).toBe(0);
     expect(copied.stdout).toMatch(
-      /^Copied \d+ rows in 14 tables into postgresql:\/\/postgres@127\.0\.0\.1:\d+\/moved_[0-9a-f]+ \(\d+\.\d s\)\.\n/,
+      /^Copied \d+ rows in 15 tables into postgresql:\/\/postgres@127\.0\.0\.1:\d+\/moved_[0-9a-f]+ \(\d+\.\d s\)\.\n/,
     );
     expect(copied.stderr).toContain("  Signal: 1 rows");
 

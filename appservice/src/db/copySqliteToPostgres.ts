@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import pg from "pg";
+import type { Client as PgClient } from "pg";
 import type { Logger } from "pino";
 import { applyPostgresMigrations } from "./migratePostgres.ts";
 import { MIGRATIONS_DIRS, readMigrations } from "./migrations.ts";
@@ -19,6 +19,7 @@ const TABLES = [
   "DeletedAgentName",
   "ProjectAgent",
   "Signal",
+  "AgentUsage",
   "OutboundMessage",
   "ThreadHops",
   "RoomMessage",
@@ -57,6 +58,8 @@ export async function copySqliteToPostgres(
     await checkSourceIsCurrent(source, sqliteFile);
     onProgress(`Preparing ${describeTarget({ kind: "postgresql", url })}…`);
     await applyPostgresMigrations(url, log);
+    // pg is loaded here, not at import: the appservice on SQLite never needs it.
+    const { default: pg } = await import("pg");
     const target = new pg.Client({ connectionString: url });
     await target.connect();
     try {
@@ -117,7 +120,7 @@ async function checkSourceIsCurrent(source: Database.Database, file: string): Pr
   }
 }
 
-async function refuseNonEmpty(target: pg.Client): Promise<void> {
+async function refuseNonEmpty(target: PgClient): Promise<void> {
   for (const table of TABLES) {
     const { rows } = await target.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`);
     if (Number(rows[0]?.n) > 0) {
@@ -131,7 +134,7 @@ async function refuseNonEmpty(target: pg.Client): Promise<void> {
 type Converter = (value: unknown) => unknown;
 
 /** How a SQLite value becomes the target column's: booleans were 0/1, times were text. */
-async function columnConverters(target: pg.Client): Promise<Map<string, Map<string, Converter>>> {
+async function columnConverters(target: PgClient): Promise<Map<string, Map<string, Converter>>> {
   const { rows } = await target.query<{ table_name: string; column_name: string; data_type: string }>(
     `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'`,
   );
@@ -163,7 +166,7 @@ function toDate(value: unknown): unknown {
 
 async function copyTable(
   source: Database.Database,
-  target: pg.Client,
+  target: PgClient,
   table: string,
   converters: Map<string, Converter>,
 ): Promise<number> {
@@ -204,7 +207,7 @@ async function copyTable(
 }
 
 /** Every SERIAL column's sequence continues after the largest copied value. */
-async function continueSequences(target: pg.Client): Promise<void> {
+async function continueSequences(target: PgClient): Promise<void> {
   const { rows } = await target.query<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns
      WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'`,

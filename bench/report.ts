@@ -1,4 +1,5 @@
 import type { AgentReplyOutcome } from "./agentReplies.ts";
+import type { MemoryBreakdown } from "./appserviceMemory.ts";
 import type { IngestResult } from "./ingest.ts";
 import { SIGNAL_POLL_MS, type MentionOutcome } from "./mentions.ts";
 import type { ProfileSummary } from "./profile.ts";
@@ -28,6 +29,8 @@ export interface BenchReport {
   stackStartS: number;
   /** The appservice process, from /proc/<pid>/status. */
   rss: { idleMb: number; afterMentionsMb: number; afterIngestMb: number; peakMb: number };
+  /** The idle appservice's JS heap and external memory (its GET /metrics); null when unreadable. */
+  idleBreakdown: MemoryBreakdown | null;
   mentions: MentionOutcome;
   agents: AgentReplyOutcome;
   runtimes: RuntimeScaleOutcome;
@@ -103,6 +106,7 @@ export function formatReport(report: BenchReport): string {
     "",
     "Appservice memory (VmRSS of its process)",
     `  idle after start: ${rss.idleMb.toFixed(1)} MiB; after mentions: ${rss.afterMentionsMb.toFixed(1)} MiB; at the end: ${rss.afterIngestMb.toFixed(1)} MiB; peak (VmHWM): ${rss.peakMb.toFixed(1)} MiB`,
+    ...breakdownLines(rss.idleMb, report.idleBreakdown),
     "",
     "Agent answers vs an echo bot (one message at a time; the scripted ACP agent answers at once)",
   );
@@ -163,4 +167,14 @@ export function formatReport(report: BenchReport): string {
   }
   if (report.profiles[0] && report.settings.keep) lines.push(`  (profile: ${report.profiles[0].file})`);
   return `${lines.join("\n")}\n`;
+}
+
+/** The idle RSS split: the JS heap, memory held outside it by JS objects, and the rest (Node itself, code, native). */
+function breakdownLines(idleMb: number, breakdown: MemoryBreakdown | null): string[] {
+  if (breakdown === null) return ["  idle breakdown: unavailable (GET /metrics did not answer)"];
+  const { heapTotalMb, heapUsedMb, externalMb } = breakdown;
+  const restMb = idleMb - heapTotalMb - externalMb;
+  return [
+    `  idle breakdown: JS heap ${heapTotalMb.toFixed(1)} MiB (${heapUsedMb.toFixed(1)} in use), external ${externalMb.toFixed(1)} MiB, the rest (Node itself, compiled and WebAssembly code, native) ${restMb.toFixed(1)} MiB`,
+  ];
 }

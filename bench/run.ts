@@ -10,6 +10,7 @@ import { AppserviceDb } from "./appserviceDb.ts";
 import { runIngest, type IngestOptions } from "./ingest.ts";
 import { createBenchLogger, quietConsole } from "./log.ts";
 import { runMentions, type MentionOutcome } from "./mentions.ts";
+import { readMemoryBreakdown } from "./appserviceMemory.ts";
 import { readRss } from "./proc.ts";
 import { summarizeProfile, type ProfileSummary, type ProfileWindow } from "./profile.ts";
 import {
@@ -148,6 +149,10 @@ async function bench(): Promise<BenchReport> {
   const db = new AppserviceDb(stack.sqliteFile);
   try {
     const idleMb = readRss(pid).rssMb;
+    const idleBreakdown = await readMemoryBreakdown(stack.appserviceUrl).catch((error: unknown) => {
+      log.warn({ err: error }, "could not read the appservice's memory breakdown");
+      return null;
+    });
 
     // Mentions first, while the inbox is empty: a mention queues behind every unprocessed event.
     let mentions: MentionOutcome = { status: "skipped", reason: "not in --phases" };
@@ -227,6 +232,7 @@ async function bench(): Promise<BenchReport> {
       durationS: (performance.now() - started) / 1000,
       stackStartS,
       rss: { idleMb, afterMentionsMb, afterIngestMb: afterIngest.rssMb, peakMb: afterIngest.peakMb },
+      idleBreakdown,
       mentions,
       agents,
       runtimes,

@@ -1,5 +1,6 @@
 import type { AgentReplyOutcome } from "./agentReplies.ts";
 import type { MemoryBreakdown } from "./appserviceMemory.ts";
+import { agentScaleLines, type AgentScaleOutcome } from "./agentScale.ts";
 import type { IngestResult } from "./ingest.ts";
 import { SIGNAL_POLL_MS, type MentionOutcome } from "./mentions.ts";
 import type { ProfileSummary } from "./profile.ts";
@@ -34,6 +35,8 @@ export interface BenchReport {
   mentions: MentionOutcome;
   agents: AgentReplyOutcome;
   runtimes: RuntimeScaleOutcome;
+  /** Not a default phase: it registers thousands of agents. */
+  agentScale: AgentScaleOutcome;
   /** Null when the ingest phase was not run. */
   ingest: {
     batched: IngestResult;
@@ -136,6 +139,7 @@ export function formatReport(report: BenchReport): string {
       `  appservice: ${runtimes.appserviceBeforeMb.toFixed(1)} MiB before, ${runtimes.appserviceConnectedMb.toFixed(1)} MiB with all connected (${runtimes.perRuntimeKb.toFixed(0)} KiB per runtime)`,
     );
   }
+  if (report.agentScale.status !== "skipped") lines.push(...agentScaleLines(report.agentScale));
   lines.push("", "Mention → signal vs human → human (one message at a time, a real Synapse)");
   if (mentions.status !== "ok") {
     lines.push(`  mention benchmark ${mentions.status}: ${mentions.reason}`);

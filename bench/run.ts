@@ -23,6 +23,7 @@ import {
   type ProcessingResult,
 } from "./report.ts";
 import { runRuntimeScale, type RuntimeScaleOutcome } from "./runtimeScale.ts";
+import { runAgentScale, type AgentScaleOutcome } from "./agentScale.ts";
 import { startStack, teardown, type Stack } from "./stack.ts";
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -37,7 +38,11 @@ const USAGE = `Usage: npm run bench -- [options]
   --agent-rounds N       measured agent answers, each beside an echo bot's (default 100)
   --agent-warmup N       unmeasured rounds first (default 5)
   --runtimes N           runtimes connected at once to read the appservice's memory (default 200)
-  --phases LIST          which phases, comma-separated: mentions,agents,runtimes,ingest (default all)
+  --scale-agents N       agents registered across --scale-teams teams in the agentscale phase (default 2000)
+  --scale-teams N        teams, each with a humans_only stream, in the agentscale phase (default 50)
+  --scale-samples N      further agents registered one at a time and timed in it (default 50)
+  --phases LIST          which phases, comma-separated: mentions,agents,runtimes,ingest,agentscale
+                         (default all but agentscale, which takes many minutes and restarts the appservice)
   --timeout S            give up after S seconds (default 900)
   --cpu-prof             profile the appservice (node --cpu-prof) and show its hot spots in both ingest phases
   --keep                 keep the temporary directory (databases, logs, profile)
@@ -59,6 +64,9 @@ const { values: args } = parseArgs({
     "agent-rounds": { type: "string", default: "100" },
     "agent-warmup": { type: "string", default: "5" },
     runtimes: { type: "string", default: "200" },
+    "scale-agents": { type: "string", default: "2000" },
+    "scale-teams": { type: "string", default: "50" },
+    "scale-samples": { type: "string", default: "50" },
     phases: { type: "string", default: "mentions,agents,runtimes,ingest" },
     timeout: { type: "string", default: "900" },
     "cpu-prof": { type: "boolean", default: false },
@@ -89,12 +97,15 @@ const settings = {
   agentRounds: count("agent-rounds", args["agent-rounds"], 1, 10_000),
   agentWarmup: count("agent-warmup", args["agent-warmup"], 0, 1000),
   runtimes: count("runtimes", args.runtimes, 1, 5000),
+  scaleAgents: count("scale-agents", args["scale-agents"], 0, 100_000),
+  scaleTeams: count("scale-teams", args["scale-teams"], 1, 1000),
+  scaleSamples: count("scale-samples", args["scale-samples"], 1, 10_000),
   timeoutS: count("timeout", args.timeout, 10, 86_400),
   cpuProfile: args["cpu-prof"],
   keep: args.keep,
 };
 
-const PHASES = ["mentions", "agents", "runtimes", "ingest"] as const;
+const PHASES = ["mentions", "agents", "runtimes", "ingest", "agentscale"] as const;
 const phases = new Set(args.phases.split(",").map((phase) => phase.trim()));
 for (const phase of phases) {
   if (!(PHASES as readonly string[]).includes(phase)) {
@@ -212,6 +223,19 @@ async function bench(): Promise<BenchReport> {
     }
     const afterIngest = readRss(pid);
 
+    // Last: it restarts the appservice to time its start-up reconcile.
+    const agentScale: AgentScaleOutcome = phases.has("agentscale")
+      ? await phase("agent scale", () =>
+          runAgentScale({
+            stack,
+            log,
+            agents: settings.scaleAgents,
+            teams: settings.scaleTeams,
+            samples: settings.scaleSamples,
+          }),
+        )
+      : { status: "skipped", reason: "not in --phases" };
+
     let profiles: ProfileSummary[] = [];
     if (settings.cpuProfile) {
       const file = await stack.stopAppservice();
@@ -236,6 +260,7 @@ async function bench(): Promise<BenchReport> {
       mentions,
       agents,
       runtimes,
+      agentScale,
       ingest,
       targets: {
         ingestEventsPerSecond: {

@@ -61,6 +61,7 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
         await ctx.db.stream.update({ where: { id: stream.id }, data: { roomId: created } });
         return created;
       });
+      // Also migrates a stream made before users_default -1, which listed every agent at -1.
       if (await syncPowerLevels(ctx, roomId, room)) report.powerLevelsFixed++;
     }
 

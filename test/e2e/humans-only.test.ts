@@ -185,6 +185,16 @@ describe("humans_only streams", () => {
     expect(powerLevelsOf(alice, roomId).users).toMatchObject({ [carol.userId]: 0 });
   });
 
+  it("lets a person outside the team, invited into the stream, read but not post", async () => {
+    const guest = await createHuman("guest");
+    await alice.client.invite(roomId, guest.userId);
+    await guest.client.joinRoom(roomId);
+    await waitForMembership(alice.client, roomId, guest.userId, "join");
+    const refused = await guest.client.sendTextMessage(roomId, "may I?").catch((error: unknown) => error);
+    expect((refused as { errcode?: string }).errcode).toBe("M_FORBIDDEN");
+    expect(Object.keys(powerLevelsOf(alice, roomId).users as object)).not.toContain(guest.userId);
+  });
+
   it("mutes an agent registered after the stream was made, without touching the stream", async () => {
     const before = await powerLevelEvents(alice, roomId);
     const later = await api("POST", "/agents", { name: uniqueName("late") });

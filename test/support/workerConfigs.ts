@@ -74,6 +74,28 @@ export function workerConfig(
   });
 }
 
+/** The long-polling reads, cheaper when one user's requests stay on one worker (Synapse caches them there). */
+const SYNC_ROUTES = [
+  "^/_matrix/client/(r0|v3)/sync$",
+  "^/_matrix/client/(api/v1|r0|v3)/events$",
+  "^/_matrix/client/(api/v1|r0|v3)/initialSync$",
+  "^/_matrix/client/(api/v1|r0|v3)/rooms/[^/]+/initialSync$",
+];
+
+/**
+ * The writes clients send as PUT, which nginx counts as idempotent and so, by default, sends
+ * again to the next worker when the first one died after taking them. Synapse remembers a
+ * transaction id only in the process that took it (for the appservice's users), so the
+ * retry would post the event a second time; the client, which knows how to look for its
+ * earlier try, must be the one to retry.
+ */
+const PUT_ROUTES = [
+  "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/redact",
+  "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/send",
+  "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/state/",
+  "^/_matrix/client/(api/v1|r0|v3|unstable)/profile/",
+];
+
 /**
  * The client-server endpoints Synapse's workers page lists for `generic_worker` that aachat
  * and its clients use (sync, reads, room creation, event sending, membership, profiles,
@@ -81,10 +103,8 @@ export function workerConfig(
  * the appservice ping) stays on the main process, which writes those streams here.
  */
 export const GENERIC_WORKER_CLIENT_ROUTES = [
-  "^/_matrix/client/(r0|v3)/sync$",
-  "^/_matrix/client/(api/v1|r0|v3)/events$",
-  "^/_matrix/client/(api/v1|r0|v3)/initialSync$",
-  "^/_matrix/client/(api/v1|r0|v3)/rooms/[^/]+/initialSync$",
+  ...SYNC_ROUTES,
+  ...PUT_ROUTES,
   "^/_matrix/client/(api/v1|r0|v3|unstable)/createRoom$",
   "^/_matrix/client/(api/v1|r0|v3|unstable)/publicRooms$",
   "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/joined_members$",
@@ -104,12 +124,8 @@ export const GENERIC_WORKER_CLIENT_ROUTES = [
   "^/_matrix/client/(r0|v3|unstable)/keys/(query|changes|claim|upload)$",
   "^/_matrix/client/(api/v1|r0|v3|unstable)/login$",
   "^/_matrix/client/(r0|v3|unstable)/register$",
-  "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/redact",
-  "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/send",
-  "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/state/",
   "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/(join|invite|leave|ban|unban|kick)$",
   "^/_matrix/client/(api/v1|r0|v3|unstable)/join/",
-  "^/_matrix/client/(api/v1|r0|v3|unstable)/profile/",
 ];
 
 /**
@@ -121,9 +137,11 @@ export function nginxConfig(ports: TopologyPorts, dir: string): string {
   const workers = ports.clientWorkers
     .map((worker) => `    server 127.0.0.1:${worker.port} max_fails=1 fail_timeout=2s;`)
     .join("\n");
-  const routes = GENERIC_WORKER_CLIENT_ROUTES.map(
-    (route) => `    location ~ ${route} {\n      proxy_pass http://synapse_workers;\n    }`,
-  ).join("\n");
+  const routes = GENERIC_WORKER_CLIENT_ROUTES.map((route) => {
+    const upstream = SYNC_ROUTES.includes(route) ? "synapse_sync" : "synapse_workers";
+    const retry = PUT_ROUTES.includes(route) ? "\n      proxy_next_upstream off;" : "";
+    return `    location ~ ${route} {\n      proxy_pass http://${upstream};${retry}\n    }`;
+  }).join("\n");
   return `daemon off;
 master_process off;
 worker_processes 1;
@@ -148,6 +166,10 @@ http {
   upstream synapse_workers {
 ${workers}
   }
+  upstream synapse_sync {
+    hash $http_authorization consistent;
+${workers}
+  }
   server {
     listen 127.0.0.1:${ports.nginx};
     proxy_http_version 1.1;
@@ -156,7 +178,8 @@ ${workers}
     proxy_set_header X-Forwarded-Proto $scheme;
     # /sync long-polls for up to 30 s.
     proxy_read_timeout 120s;
-    proxy_next_upstream error timeout http_502;
+    # A worker that cannot be reached (killed): try the other one.
+    proxy_next_upstream error timeout;
 ${routes}
     location / {
       proxy_pass http://synapse_main;

@@ -120,7 +120,7 @@ describe("aachat on Synapse with workers", { timeout: 300_000 }, () => {
     await Promise.all([rejoined, reinvited]);
   });
 
-  it("loses and doubles nothing when the appservice and then a worker are killed under a stream of mentions", async () => {
+  it("loses and doubles nothing when the appservice, a client worker and the sender worker are killed under a stream of mentions", async () => {
     await running?.appservice.close();
     running = undefined;
     const started = await startAppserviceProcess(await freshTestDatabase("workers_crash"));
@@ -151,23 +151,45 @@ describe("aachat on Synapse with workers", { timeout: 300_000 }, () => {
         await appservice.stop();
         appservice = await started.restart();
       });
+      const clientWorker = topology.processes[topology.clientWorkers[0]!.name]!;
+      await strike(`kill -9 of ${clientWorker.name} (a client worker)`, async () => {
+        await killProcess(clientWorker);
+        await startProcess(clientWorker, topology.python);
+      });
+      // Synapse advances the appservice stream before it writes the events it took into a
+      // transaction: what the killed sender held only in memory is never sent. The appservice
+      // reads the rooms' recent events back when it starts, so the documented recovery after
+      // that worker crashed is restarting the appservice too (docs/scaling.md).
       const sender = topology.processes[topology.appserviceSender]!;
-      await strike(`kill -9 of ${sender.name} (appservice sender and client worker)`, async () => {
+      await strike(`kill -9 of ${sender.name} (the appservice sender), then the appservice restarted`, async () => {
         await killProcess(sender);
         await startProcess(sender, topology.python);
+        await appservice.stop("SIGTERM");
+        appservice = await started.restart();
       });
 
       const count = await load.settle(180_000);
       process.stderr.write(
         `[workers] ${count.sent} sent, ${count.answeredOnce} answered once, ${count.lost} lost, ${count.doubled} doubled, ${count.truncated} cut\n`,
       );
+      if (count.problems.length > 0) {
+        // What each answer of a mention not answered once was, to tell a re-run turn from a re-post.
+        const ids = new Set(count.problems.flatMap((problem) => problem.match(/\$[\w-]+/g) ?? []));
+        const events = [...(await load.timelines()).values()].flat().filter((event) => ids.has(event.event_id));
+        process.stderr.write(`[workers] ${JSON.stringify(events, null, 1)}\nruntime log: ${agent.logFile}\n`);
+      }
       expect(count.problems).toEqual([]);
-      expect(count).toMatchObject({ sent: 3 * WAVE, answeredOnce: 3 * WAVE, lost: 0, doubled: 0, truncated: 0 });
+      // Nor did a send retried through nginx post a mention twice.
+      const asked = [...(await load.timelines()).values()]
+        .flat()
+        .filter((event) => event.sender === owner.userId && event.type === "m.room.message");
+      expect(asked.map((event) => event.event_id).sort()).toEqual(load.mentions.map((sent) => sent.eventId).sort());
+      expect(count).toMatchObject({ sent: 4 * WAVE, answeredOnce: 4 * WAVE, lost: 0, doubled: 0, truncated: 0 });
     } finally {
       await appservice.stop("SIGTERM");
     }
   });
 });
 
-/** Mentions per wave: one before the faults, one during each. */
+/** Mentions per wave: one before the faults, one during each of the three. */
 const WAVE = 20;

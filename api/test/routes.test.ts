@@ -36,7 +36,7 @@ describe("the OpenAPI document", () => {
     );
     const table = Object.values(routes).map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, "{$1}")}`);
     expect(listed).toEqual(table);
-    expect(listed).toHaveLength(33);
+    expect(listed).toHaveLength(35);
     const setMember = document.paths["/teams/{team}/members/{userId}"]?.put;
     expect(setMember?.parameters?.map((parameter) => parameter.name)).toEqual(["team", "userId"]);
     expect(Object.keys(document.paths["/teams"]?.post?.responses ?? {})).toEqual(["201", "default"]);

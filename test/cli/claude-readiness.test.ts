@@ -101,10 +101,14 @@ describe("Claude Code readiness", () => {
   });
 
   it("agent start runs another ACP agent, or Claude Code with --skip-auth-check, without asking", async () => {
+    const stopRuntime = async () => {
+      const stopped = await cli(["agent", "stop", name]);
+      expect(stopped.code, stopped.stderr).toBe(0);
+    };
     const custom = await cli(["agent", "start", name, "--acp-command", scriptedAgentCommand().join(" ")]);
     expect(custom.code, custom.stderr).toBe(0);
     expect(custom.stderr).toContain(`The runtime of ${name} is running (pid `);
-    expect((await cli(["agent", "stop", name])).code).toBe(0);
+    await stopRuntime();
     const claudeCheck = async () =>
       (JSON.parse((await cli(["doctor", "--json"])).stdout) as DoctorReport).checks.find(
         (check) => check.name === "claude code",
@@ -118,7 +122,7 @@ describe("Claude Code readiness", () => {
     const skipped = await cli(["agent", "start", name, "--skip-auth-check"]);
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stderr).toContain(`The runtime of ${name} is running (pid `);
-    expect((await cli(["agent", "stop", name])).code).toBe(0);
+    await stopRuntime();
     expect((await claudeCheck())?.status).toBe("warn");
   });
 });

@@ -16,11 +16,17 @@ import { UserError } from "../errors.ts";
 /** How long a starting runtime may take to connect to the appservice. */
 const START_TIMEOUT_MS = 45_000;
 const POLL_MS = 100;
+/**
+ * How long a running runtime may take to answer on its control socket. It answers at once
+ * when idle; on a loaded machine it can take seconds, and taking that for "not running"
+ * made `agent stop` fail while the runtime was still up.
+ */
+const CONTROL_ANSWER_MS = 15_000;
 
 /** The agent's runtime on this machine as it reports itself, or null when it is not running. */
 export async function localStatus(name: string): Promise<RuntimeStatus | null> {
   try {
-    const answer = await controlCall(runtimePaths(name).socket, { op: "status" }, 5_000);
+    const answer = await controlCall(runtimePaths(name).socket, { op: "status" }, CONTROL_ANSWER_MS);
     return answer.ok && "status" in answer ? answer.status : null;
   } catch (error) {
     if (error instanceof ControlUnavailableError) return null;
@@ -99,7 +105,7 @@ export async function stopLocalRuntime(
 ): Promise<boolean> {
   const { keepSessions = false, timeoutMs = 120_000 } = options;
   try {
-    await controlCall(runtimePaths(name).socket, { op: keepSessions ? "shutdown" : "stop" }, 5_000);
+    await controlCall(runtimePaths(name).socket, { op: keepSessions ? "shutdown" : "stop" }, CONTROL_ANSWER_MS);
   } catch (error) {
     if (error instanceof ControlUnavailableError) return false;
     throw error;

@@ -26,7 +26,7 @@ export { setPushRemote } from "./setPushRemote.ts";
 export { createWorkspace } from "./workspace/createWorkspace.ts";
 export { removeWorkspace } from "./workspace/removeWorkspace.ts";
 export type { RemovedWorkspace, RemoveWorkspaceOptions } from "./workspace/removeWorkspace.ts";
-export type { WorkspaceLocation } from "./workspace/workspacePaths.ts";
+export { workspaceLocation, type WorkspaceLocation } from "./workspace/workspacePaths.ts";
 
 export { MemoryPublisher } from "./memory/MemoryPublisher.ts";
 export type { MemoryPublisherOptions } from "./memory/MemoryPublisher.ts";

@@ -20,4 +20,5 @@ export { describeTarget } from "./db/target.ts";
 export type { DatabaseTarget } from "./config/schema.ts";
 export * from "./matrix/ids.ts";
 export { DomainError, type DomainErrorCode } from "./errors/DomainError.ts";
+export { sendAsAgent } from "./model/agentMessages.ts";
 export { copySqliteToPostgres, CopyRefusedError, type CopyReport } from "./db/copySqliteToPostgres.ts";

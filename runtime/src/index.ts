@@ -14,4 +14,5 @@ export { controlCall, ControlUnavailableError } from "./control/controlClient.ts
 export type { RuntimeStatus } from "./control/controlProtocol.ts";
 export { readLastStop, type LastStop } from "./files/lastStop.ts";
 export { RUNTIME_VERSION } from "./version.ts";
+export { fileDiff, type FileDiff } from "./turns/diffText.ts";
 export type { SignalPayload } from "@aachat/protocol";

@@ -9,6 +9,9 @@ export { commandLineOf, readPidFile } from "./process-info.ts";
 export { waitForHomeserver } from "./wait-ready.ts";
 export { computeRegistrationMac, registerUser, type RegisterUserOptions, type RegisteredUser } from "./register.ts";
 export { findFreePort, isPortFree } from "./ports.ts";
+export { buildLogConfig } from "./log-config.ts";
+export { runCommand, type CommandResult } from "./run-command.ts";
+export { endingWithThisProcess } from "./parent-death.ts";
 export {
   HomeserverNotReadyError,
   PortInUseError,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DomainError } from "@aachat/appservice";
-import { sendAsAgent } from "../../appservice/src/model/agentMessages.ts";
+import { DomainError, sendAsAgent } from "@aachat/appservice";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
 import { asPuppet } from "../support/puppets.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";

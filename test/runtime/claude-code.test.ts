@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { workspaceLocation } from "../../agent-repo/src/workspace/workspacePaths.ts";
+import { workspaceLocation } from "@aachat/agent-repo";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import {
   contextText,

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
-import { endingWithThisProcess } from "../../synapse/src/parent-death.ts";
+import { endingWithThisProcess } from "@aachat/synapse";
 import { waitUntil } from "./waits.ts";
 
 /**

@@ -7,14 +7,14 @@ import type { Logger } from "pino";
 import { generateRegistration, writeRegistration } from "@aachat/appservice";
 import {
   SYNAPSE_VERSION,
+  buildLogConfig,
   defaultVenvDir,
   ensureSynapseConfig,
   ensureSynapseInstalled,
   findFreePort,
+  runCommand,
   venvPython,
 } from "@aachat/synapse";
-import { buildLogConfig } from "../../synapse/src/log-config.ts";
-import { runCommand } from "../../synapse/src/run-command.ts";
 import type { TestStackInfo } from "../setup/stackInfo.ts";
 import { PostgresServer } from "./postgresServer.ts";
 import { killProcess, startProcess, type ProcessSpec } from "./topologyProcess.ts";

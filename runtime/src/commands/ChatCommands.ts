@@ -1,6 +1,7 @@
 import type { SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import { replyNotice } from "../chat/replyNotice.ts";
 import type { AgentIdentity } from "../client/AgentIdentity.ts";
 import type { AgentSession } from "../sessions/AgentSession.ts";
 import { helpText, statusText } from "./helpText.ts";
@@ -145,16 +146,11 @@ export class ChatCommands {
   }
 
   async #answer(signal: SignalPayload, body: string): Promise<void> {
-    await this.deps.chat
-      .request("message.send", {
-        roomId: signal.roomId,
-        threadRootId: signal.threadRootId,
-        replyTo: signal.eventId,
-        notice: true,
-        body,
-        key: `command:${signal.id}`,
-      })
-      .catch((error: unknown) => this.deps.log.warn({ err: error }, "could not answer a command"));
+    await replyNotice(this.deps.chat, this.deps.log, signal, {
+      body,
+      key: `command:${signal.id}`,
+      failure: "could not answer a command",
+    });
     await this.deps.done(signal.id);
   }
 }

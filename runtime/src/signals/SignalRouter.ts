@@ -2,6 +2,7 @@ import type { SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { isStopCommand, STOP_REACTIONS } from "../chat/addressedText.ts";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import { replyNotice } from "../chat/replyNotice.ts";
 import { ChatCommands } from "../commands/ChatCommands.ts";
 import { parseCommand } from "../commands/parseCommand.ts";
 import type { SignalJournal } from "./SignalJournal.ts";
@@ -124,15 +125,6 @@ export class SignalRouter {
   }
 
   async #say(signal: SignalPayload, body: string, key: string): Promise<void> {
-    await this.deps.chat
-      .request("message.send", {
-        roomId: signal.roomId,
-        threadRootId: signal.threadRootId,
-        replyTo: signal.eventId,
-        notice: true,
-        body,
-        key,
-      })
-      .catch((error: unknown) => this.deps.log.warn({ err: error }, "could not answer in chat"));
+    await replyNotice(this.deps.chat, this.deps.log, signal, { body, key, failure: "could not answer in chat" });
   }
 }

@@ -37,6 +37,17 @@ describe("the admin console", () => {
     pages.push(page);
     return page;
   };
+  /** A page signed in on the Agents view, and the agent's row in it. */
+  const openAgents = async () => {
+    const page = await openPage();
+    await signIn(page, consoleUrl, user);
+    await page.getByRole("link", { name: "Agents" }).click();
+    const agentRow = page
+      .getByRole("list", { name: "Agents" })
+      .locator("li")
+      .filter({ hasText: `@agent_${agentName}` });
+    return { page, agentRow };
+  };
 
   beforeAll(async () => {
     const stack = inject("stack");
@@ -280,13 +291,7 @@ describe("the admin console", () => {
       repoDir,
     });
     try {
-      const page = await openPage();
-      await signIn(page, consoleUrl, user);
-      await page.getByRole("link", { name: "Agents" }).click();
-      const agentRow = page
-        .getByRole("list", { name: "Agents" })
-        .locator("li")
-        .filter({ hasText: `@agent_${agentName}` });
+      const { page, agentRow } = await openAgents();
       await agentRow.getByText(/Runtime 0\.1\.0 on \w+, pid \d+/).waitFor();
       await agentRow.getByText("No session is running.").waitFor();
 
@@ -322,13 +327,7 @@ describe("the admin console", () => {
   });
 
   it("shows what an agent has cost and lets its owner set its daily limit", async () => {
-    const page = await openPage();
-    await signIn(page, consoleUrl, user);
-    await page.getByRole("link", { name: "Agents" }).click();
-    const agentRow = page
-      .getByRole("list", { name: "Agents" })
-      .locator("li")
-      .filter({ hasText: `@agent_${agentName}` });
+    const { page, agentRow } = await openAgents();
     const costs = agentRow.getByRole("table", { name: `Cost of ${agentName}` });
     await costs.getByRole("row", { name: new RegExp(`^${agentName} \\$0\\.00`) }).waitFor();
 

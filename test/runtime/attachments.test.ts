@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { sendContent, stopHumans, type Human } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
-import { marker, runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import { agentRequests, marker, runningAgent, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
 
 // A 1×1 PNG.
@@ -42,14 +42,10 @@ describe("images and files sent to an agent reach its prompt", () => {
   let running: TestAppservice;
   let scene: ProjectScene;
   let helper: RunningAgent;
-  let agentLog: string;
 
   /** Every prompt the scripted agent received, oldest first. */
   const prompts = async (): Promise<ContentBlock[][]> =>
-    (await readFile(agentLog, "utf8").catch(() => ""))
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as LoggedRequest)
+    (await agentRequests<LoggedRequest>(helper))
       .filter((request) => request.method === "session/prompt")
       .map((request) => request.params.prompt ?? []);
   /** The prompt whose text includes `text`. */
@@ -74,11 +70,10 @@ describe("images and files sent to an agent reach its prompt", () => {
   beforeAll(async () => {
     running = await startTestAppservice();
     scene = await projectScene(running.appservice.url);
-    agentLog = path.join(await scratchDir("agent-log"), "scripted-agent.log");
     helper = await runningAgent(scene, running.appservice.url, {
       prefix: "helper",
       displayName: "Helper",
-      env: { ...process.env, SCRIPTED_AGENT_LOG: agentLog },
+      logRequests: true,
     });
   });
 

@@ -7,8 +7,8 @@ import { apiAs } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { runCli } from "../support/cli.ts";
 import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
-import { projectScene, type ProjectScene } from "../support/projectScene.ts";
-import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
+import { agentRequests, runningAgent, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitForMembership, waitUntil } from "../support/waits.ts";
 
 interface AgentView {
@@ -26,7 +26,6 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
   let running: TestAppservice;
   let scene: ProjectScene;
   let helper: RunningAgent;
-  let agentLog: string;
   let bob: Human; // a team admin, not the agent's owner
   let carol: Human; // a plain team member
   /** Every message the agent posted in the project room and the DM, as alice's client saw it. */
@@ -34,12 +33,7 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
   /** The command messages sent, to check each was answered once. */
   const commands: { roomId: string; eventId: string }[] = [];
 
-  const received = async (): Promise<Received[]> =>
-    (await readFile(agentLog, "utf8").catch(() => ""))
-      .trim()
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Received);
+  const received = () => agentRequests<Received>(helper);
   const sessionState = async () =>
     (await scene.api<AgentView>("GET", `/agents/${helper.agent.name}`)).body.runtime.state?.sessions[0];
 
@@ -69,11 +63,10 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
   beforeAll(async () => {
     running = await startTestAppservice();
     scene = await projectScene(running.appservice.url);
-    agentLog = path.join(await scratchDir("agent-log"), "scripted-agent.log");
     helper = await runningAgent(scene, running.appservice.url, {
       prefix: "helper",
       displayName: "Helper",
-      env: { ...process.env, SCRIPTED_AGENT_LOG: agentLog },
+      logRequests: true,
     });
     scene.alice.client.on(RoomEvent.Timeline, (event: MatrixEvent) => {
       if (event.getSender() === helper.agent.userId && event.getType() === "m.room.message") posted.push(event);
@@ -171,30 +164,18 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
     const reply = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
       body.includes("some args"),
     );
-    await sendContent(scene.alice, scene.roomId, {
-      msgtype: "m.text",
-      body: "Helper: !review some args",
-      "m.mentions": { user_ids: [helper.agent.userId] },
-    });
+    await mention(scene, helper.agent, "Helper: !review some args");
     await reply;
     const reviewReply = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
       body.includes("/init"),
     );
-    await sendContent(scene.alice, scene.roomId, {
-      msgtype: "m.text",
-      body: "@Helper /init",
-      "m.mentions": { user_ids: [helper.agent.userId] },
-    });
+    await mention(scene, helper.agent, "@Helper /init");
     await reviewReply;
     // A `/word` the agent has no command for is an ordinary message.
     const plain = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
       body.includes("/tmp is full"),
     );
-    await sendContent(scene.alice, scene.roomId, {
-      msgtype: "m.text",
-      body: "@Helper /tmp is full",
-      "m.mentions": { user_ids: [helper.agent.userId] },
-    });
+    await mention(scene, helper.agent, "@Helper /tmp is full");
     await plain;
     const prompts = (await received()).filter((r) => r.method === "session/prompt").map((r) => r.params.prompt!);
     expect(prompts.map((blocks) => blocks[0])).toEqual([
@@ -222,11 +203,7 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
     const stopped = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
       body.includes("Stopped by"),
     );
-    await sendContent(scene.alice, scene.roomId, {
-      msgtype: "m.text",
-      body: "Helper: take your time [hang]",
-      "m.mentions": { user_ids: [helper.agent.userId] },
-    });
+    await mention(scene, helper.agent, "Helper: take your time [hang]");
     await waitUntil("the turn runs", helperBusy);
     const { answer } = await command("!cancel");
     expect(answer).toBe("🛑 Stopping the running turn.");
@@ -239,11 +216,7 @@ describe("chat commands to an agent (scripted ACP agent)", () => {
     const answered = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
       body.includes("The agent process stopped"),
     );
-    await sendContent(scene.alice, scene.roomId, {
-      msgtype: "m.text",
-      body: "Helper: [crash]",
-      "m.mentions": { user_ids: [helper.agent.userId] },
-    });
+    await mention(scene, helper.agent, "Helper: [crash]");
     await answered.catch(() => undefined);
     const again = await waitUntil(
       "the new agent process was given the mode and model",

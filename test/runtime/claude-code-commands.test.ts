@@ -7,7 +7,7 @@ import { startTestAppservice, type TestAppservice } from "../support/appservice.
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic.ts";
 import { sendContent, stopHumans } from "../support/humans.ts";
 import { projectScene, type ProjectScene } from "../support/projectScene.ts";
-import { runningAgent, scratchDir, type RunningAgent } from "../support/runtimeScene.ts";
+import { claudeCodeAgent, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitUntil } from "../support/waits.ts";
 
 const ARTIFACTS_DIR = fileURLToPath(new URL("../../test-artifacts/chat-commands/", import.meta.url));
@@ -51,20 +51,7 @@ describe("chat commands to the real Claude Code (claude-agent-acp)", () => {
     running = await startTestAppservice();
     scene = await projectScene(running.appservice.url);
     model = await startFakeAnthropic({ responder: () => ({ text: "Hello." }), chunkDelayMs: 10 });
-    claude = await runningAgent(scene, running.appservice.url, {
-      prefix: "claude",
-      displayName: "Claude",
-      env: {
-        ...process.env,
-        HOME: await scratchDir("claude-home"),
-        ANTHROPIC_BASE_URL: model.url,
-        ANTHROPIC_API_KEY: "dummy",
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        // These tests run as root, where Claude Code refuses to start outside a sandbox.
-        IS_SANDBOX: "1",
-      },
-      config: { agentCommand: undefined },
-    });
+    claude = await claudeCodeAgent(scene, running.appservice.url, { modelUrl: model.url });
     scene.alice.client.on(RoomEvent.Timeline, (event: MatrixEvent) => {
       if (event.getSender() === claude.agent.userId && event.getType() === "m.room.message") posted.push(event);
     });

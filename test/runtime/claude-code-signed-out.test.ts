@@ -4,7 +4,7 @@ import { startTestAppservice, type TestAppservice } from "../support/appservice.
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic.ts";
 import { stopHumans } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
-import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import { claudeCodeAgent, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 
 /**
  * The real Claude Code (claude-agent-acp) with no credentials at all: its session starts
@@ -21,22 +21,9 @@ describe("an agent whose Claude Code is not signed in", () => {
     scene = await projectScene(running.appservice.url);
     // Never asked: it is there so that nothing could reach the real API.
     model = await startFakeAnthropic({ responder: () => ({ text: "should not be asked" }) });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: await scratchDir("claude-home-signed-out"),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: "",
-      ANTHROPIC_AUTH_TOKEN: "",
-      CLAUDE_CODE_OAUTH_TOKEN: "",
-      CLAUDE_CONFIG_DIR: "",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      IS_SANDBOX: "1",
-    };
-    claude = await runningAgent(scene, running.appservice.url, {
-      prefix: "claude",
-      displayName: "Claude",
-      env,
-      config: { agentCommand: undefined },
+    claude = await claudeCodeAgent(scene, running.appservice.url, {
+      modelUrl: model.url,
+      env: { ANTHROPIC_API_KEY: "", ANTHROPIC_AUTH_TOKEN: "", CLAUDE_CODE_OAUTH_TOKEN: "", CLAUDE_CONFIG_DIR: "" },
     });
   }, 120_000);
 

@@ -11,17 +11,11 @@ import {
   type FakeAnthropic,
   type MessagesRequest,
 } from "../support/fakeAnthropic.ts";
-import type { Human } from "../support/humans.ts";
-import { stopHumans } from "../support/humans.ts";
+import { sendReaction, stopHumans } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
-import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import { claudeCodeAgent, permissionRequest, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
 import { runGit } from "@aachat/agent-repo";
-
-function react(human: Human, roomId: string, eventId: string, key: string): Promise<unknown> {
-  const send = human.client.sendEvent.bind(human.client) as (r: string, t: string, c: object) => Promise<unknown>;
-  return send(roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
-}
 
 /**
  * The real Claude Code agent (`claude-agent-acp`, the runtime's default) end to end: a real
@@ -78,23 +72,7 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
       .roomId;
     await scene.alice.client.joinRoom(docsRoomId);
     model = await startFakeAnthropic({ responder: respond, chunkDelayMs: 30 });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: await scratchDir("claude-home"),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: "dummy",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      // These tests run as root, where Claude Code refuses to start outside a sandbox.
-      IS_SANDBOX: "1",
-    };
-    // No agentCommand: the runtime's default, claude-agent-acp.
-    claude = await runningAgent(scene, running.appservice.url, {
-      prefix: "claude",
-      displayName: "Claude",
-      env,
-      config: { agentCommand: undefined },
-      moreProjects: ["docs"],
-    });
+    claude = await claudeCodeAgent(scene, running.appservice.url, { modelUrl: model.url, moreProjects: ["docs"] });
     notesPath = join(workspaceLocation(claude.repoDir, claude.sessionId).dir, "notes.md");
   }, 120_000);
 
@@ -121,13 +99,7 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
   });
 
   it("asks in chat before running a command, and runs it once its owner allows", async () => {
-    const request = waitForRoomEvent(scene.alice.client, {
-      roomId: scene.roomId,
-      type: "m.room.message",
-      sender: claude.agent.userId,
-      timeoutMs: 60_000,
-      where: (event) => String(event.getContent().body).startsWith("🔐 **Permission needed**"),
-    });
+    const request = permissionRequest(scene, claude, 60_000);
     const reply = waitForFinalReply(
       scene.alice.client,
       scene.roomId,
@@ -139,7 +111,7 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
     const asked = await request;
     expect(asked.getContent().body).toContain("echo hi > out.txt; cat out.txt");
     expect(asked.getContent().body).toMatch(/1️⃣ Yes · 2️⃣ .+ · 3️⃣ No/);
-    await react(scene.alice, scene.roomId, asked.getId()!, "1️⃣");
+    await sendReaction(scene.alice, scene.roomId, asked.getId()!, "1️⃣");
     const final = await reply;
     expect(final.body).toContain("I'll create it.");
     expect(final.body).toContain("Done. The command printed: hi");
@@ -165,13 +137,7 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
 
   it("shows the diff of its Edit under the tool line, and ends the turn with its usage", async () => {
     await writeFile(notesPath, "# Notes\n\nThe site is slow.\nMore later.\n");
-    const request = waitForRoomEvent(scene.alice.client, {
-      roomId: scene.roomId,
-      type: "m.room.message",
-      sender: claude.agent.userId,
-      timeoutMs: 60_000,
-      where: (event) => String(event.getContent().body).startsWith("🔐 **Permission needed**"),
-    });
+    const request = permissionRequest(scene, claude, 60_000);
     const reply = waitForFinalReply(
       scene.alice.client,
       scene.roomId,
@@ -180,7 +146,7 @@ describe("an agent running the real Claude Code (claude-agent-acp)", () => {
       90_000,
     );
     await mention(scene, claude.agent, "Claude, fix the notes please");
-    await react(scene.alice, scene.roomId, (await request).getId()!, "1️⃣");
+    await sendReaction(scene.alice, scene.roomId, (await request).getId()!, "1️⃣");
     const final = await reply;
     expect(final.body).toMatch(/_▸ Edit notes\.md_ ✓\n```diff notes\.md \+1 −1\n@@ [^\n]+ @@\n/);
     expect(final.body).toContain("-The site is slow.\n+The site is fast.");

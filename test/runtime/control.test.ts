@@ -1,16 +1,10 @@
-import type { MatrixEvent } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiAs } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
-import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
+import { createHuman, sendContent, sendReaction, stopHumans, type Human } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
-import { runningAgent, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import { permissionRequest, runningAgent, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitForMembership, waitForRoomEvent } from "../support/waits.ts";
-
-function react(human: Human, roomId: string, eventId: string, key: string): Promise<unknown> {
-  const send = human.client.sendEvent.bind(human.client) as (r: string, t: string, c: object) => Promise<unknown>;
-  return send(roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
-}
 
 function reply(human: Human, roomId: string, to: string, body: string) {
   return sendContent(human, roomId, { msgtype: "m.text", body, "m.relates_to": { "m.in_reply_to": { event_id: to } } });
@@ -21,15 +15,6 @@ describe("steering an agent from chat: permissions and stopping (scripted ACP ag
   let scene: ProjectScene;
   let helper: RunningAgent;
   let bob: Human;
-
-  /** Resolves with the agent's permission request once it is in the room. */
-  const permissionRequest = (agent: RunningAgent): Promise<MatrixEvent> =>
-    waitForRoomEvent(scene.alice.client, {
-      roomId: scene.roomId,
-      type: "m.room.message",
-      sender: agent.agent.userId,
-      where: (event) => String(event.getContent().body).startsWith("🔐 **Permission needed**"),
-    });
 
   beforeAll(async () => {
     running = await startTestAppservice();
@@ -50,7 +35,7 @@ describe("steering an agent from chat: permissions and stopping (scripted ACP ag
   });
 
   it("asks where it was asked, with the tool's options, and goes on with the option its owner reacts with", async () => {
-    const asked = permissionRequest(helper);
+    const asked = permissionRequest(scene, helper);
     const answer = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (b) =>
       b.startsWith("permission:"),
     );
@@ -68,19 +53,19 @@ describe("steering an agent from chat: permissions and stopping (scripted ACP ag
     const settled = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (b) =>
       b.includes("answered by"),
     );
-    await react(scene.alice, scene.roomId, request.getId()!, "1️⃣");
+    await sendReaction(scene.alice, scene.roomId, request.getId()!, "1️⃣");
     expect((await answer).body).toBe("permission: allow_once");
     expect((await settled).body).toContain(`→ **Allow once**, answered by ${scene.alice.userId}.`);
   });
 
   it("ignores a member who may not steer the agent, and takes its owner's reply naming an option", async () => {
-    const asked = permissionRequest(helper);
+    const asked = permissionRequest(scene, helper);
     const answer = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (b) =>
       b.startsWith("permission:"),
     );
     await mention(scene, helper.agent, "Helper, clean it again [permission]");
     const request = await asked;
-    await react(bob, scene.roomId, request.getId()!, "1️⃣");
+    await sendReaction(bob, scene.roomId, request.getId()!, "1️⃣");
     // Bob's reply is an ordinary message to the agent: queued behind the waiting turn, not an answer.
     await reply(bob, scene.roomId, request.getId()!, "1");
     await reply(scene.alice, scene.roomId, request.getId()!, "Helper: reject");
@@ -99,7 +84,7 @@ describe("steering an agent from chat: permissions and stopping (scripted ACP ag
     );
     await mention(scene, helper.agent, "Helper, think about it forever [hang]");
     const working = await partial;
-    await react(scene.alice, scene.roomId, working.getId()!, "🛑");
+    await sendReaction(scene.alice, scene.roomId, working.getId()!, "🛑");
     const final = await stopped;
     expect(final.eventId).toBe(working.getId());
     expect(final.body).toBe(`working…\n\n_Stopped by ${scene.alice.userId}._`);

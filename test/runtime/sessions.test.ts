@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +6,13 @@ import { runGit } from "@aachat/agent-repo";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { sendContent, stopHumans } from "../support/humans.ts";
 import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
-import { runningAgent, scratchDir, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
+import {
+  agentRequests,
+  runningAgent,
+  scratchDir,
+  waitForFinalReply,
+  type RunningAgent,
+} from "../support/runtimeScene.ts";
 import { waitForRoomEvent, waitUntil } from "../support/waits.ts";
 
 interface AgentView {
@@ -20,7 +26,6 @@ describe("an agent's sessions (scripted ACP agent)", () => {
   let running: TestAppservice;
   let scene: ProjectScene;
   let helper: RunningAgent;
-  let agentLog: string;
 
   const sessionsOf = async (name: string) =>
     (await scene.api<AgentView>("GET", `/agents/${name}`)).body.runtime.state?.sessions ?? [];
@@ -33,11 +38,10 @@ describe("an agent's sessions (scripted ACP agent)", () => {
   beforeAll(async () => {
     running = await startTestAppservice();
     scene = await projectScene(running.appservice.url);
-    agentLog = path.join(await scratchDir("agent-log"), "scripted-agent.log");
     helper = await runningAgent(scene, running.appservice.url, {
       prefix: "helper",
       displayName: "Helper",
-      env: { ...process.env, SCRIPTED_AGENT_LOG: agentLog },
+      logRequests: true,
     });
   });
 
@@ -89,10 +93,7 @@ describe("an agent's sessions (scripted ACP agent)", () => {
   it("compacts a session's conversation on request", async () => {
     const compacted = await scene.api("POST", `/agents/${helper.agent.name}/sessions/${helper.sessionId}/compact`);
     expect(compacted.status).toBe(204);
-    const log = (await readFile(agentLog, "utf8"))
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as { method: string; params: { prompt?: { text?: string }[] } });
+    const log = await agentRequests<{ method: string; params: { prompt?: { text?: string }[] } }>(helper);
     expect(log.filter((entry) => entry.method === "session/prompt").at(-1)?.params.prompt?.[0]?.text).toBe("/compact");
   });
 
@@ -101,11 +102,9 @@ describe("an agent's sessions (scripted ACP agent)", () => {
     expect(crashed).toMatch(
       /^⚠️ The agent process stopped during this turn \(exit code 1\)\. The session is restarting; ask again\.$/,
     );
-    const prompts = (await readFile(agentLog, "utf8"))
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as { method: string; params: unknown })
-      .filter((entry) => entry.method === "session/prompt" && JSON.stringify(entry.params).includes("crash now"));
+    const prompts = (await agentRequests<{ method: string; params: unknown }>(helper)).filter(
+      (entry) => entry.method === "session/prompt" && JSON.stringify(entry.params).includes("crash now"),
+    );
     expect(prompts).toHaveLength(2);
     await waitUntil(
       "the session is ready again",

@@ -1,36 +1,28 @@
 import { RoomMemberEvent, type MatrixEvent, type RoomMember } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniqueName } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { sendContent, stopHumans } from "../support/humans.ts";
-import { agentInProject, mention, projectScene, type ProjectScene, type SceneAgent } from "../support/projectScene.ts";
-import { agentRepo, startRuntime, waitForFinalReply, type RuntimeUnderTest } from "../support/runtimeScene.ts";
+import { mention, projectScene, type ProjectScene } from "../support/projectScene.ts";
+import { runningAgent, waitForFinalReply, type RunningAgent } from "../support/runtimeScene.ts";
 import { waitForRoomEvent } from "../support/waits.ts";
 
 describe("an agent's runtime answers in chat (scripted ACP agent)", () => {
   let running: TestAppservice;
   let scene: ProjectScene;
-  let agent: SceneAgent;
-  let runtime: RuntimeUnderTest;
-  let dmRoomId: string;
+  let helper: RunningAgent;
 
   beforeAll(async () => {
     running = await startTestAppservice();
     scene = await projectScene(running.appservice.url);
-    agent = await agentInProject(scene, uniqueName("helper"), { displayName: "Helper" });
-    const { repoDir } = await agentRepo(agent.name);
-    runtime = await startRuntime({ serverUrl: running.appservice.url, agent, repoDir });
-    const started = await scene.api("POST", `/agents/${agent.name}/sessions`, { projects: [`${scene.slug}/site`] });
-    expect(started).toMatchObject({
-      status: 201,
-      body: { alreadyRunning: false, session: { status: "ready", agent: "scripted-agent" } },
+    helper = await runningAgent(scene, running.appservice.url, { prefix: "helper", displayName: "Helper" });
+    expect(helper.started).toMatchObject({
+      alreadyRunning: false,
+      session: { status: "ready", agent: "scripted-agent" },
     });
-    dmRoomId = ((await scene.api("GET", `/agents/${agent.name}`)).body as { dmRoomId: string }).dmRoomId;
-    await scene.alice.client.joinRoom(dmRoomId);
   });
 
   afterAll(async () => {
-    await runtime?.runtime.stop("stop");
+    await helper?.runtime.stop("stop");
     stopHumans();
     await running?.appservice.close();
   });
@@ -40,18 +32,18 @@ describe("an agent's runtime answers in chat (scripted ACP agent)", () => {
     const answer = "First part of the answer. Second part of it. Third and last part.";
     const typing = new Promise<void>((resolve) => {
       const onTyping = (_event: MatrixEvent, member: RoomMember) => {
-        if (member.userId === agent.userId && member.typing) {
+        if (member.userId === helper.agent.userId && member.typing) {
           scene.alice.client.off(RoomMemberEvent.Typing, onTyping);
           resolve();
         }
       };
       scene.alice.client.on(RoomMemberEvent.Typing, onTyping);
     });
-    const reply = waitForFinalReply(scene.alice.client, scene.roomId, agent.userId);
+    const reply = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId);
     const asked = await sendContent(scene.alice, scene.roomId, {
       msgtype: "m.text",
       body: `Helper, what do you think? [reply:${answer}][chunks:3][delay:400]`,
-      "m.mentions": { user_ids: [agent.userId] },
+      "m.mentions": { user_ids: [helper.agent.userId] },
       "m.relates_to": {
         rel_type: "m.thread",
         event_id: root.event_id,
@@ -75,10 +67,10 @@ describe("an agent's runtime answers in chat (scripted ACP agent)", () => {
   });
 
   it("shows tool calls and the plan compactly, above the answer", async () => {
-    const reply = waitForFinalReply(scene.alice.client, scene.roomId, agent.userId, (body) =>
+    const reply = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
       body.includes("Checked."),
     );
-    await mention(scene, agent, "Helper, check the build [tool:Read src/app.ts][plan][reply:Checked.]");
+    await mention(scene, helper.agent, "Helper, check the build [tool:Read src/app.ts][plan][reply:Checked.]");
     const { body } = await reply;
     expect(body).toBe(
       ["_▸ Read src/app.ts_ ✓", "**Plan**\n☑ Read the request\n☐ Write the reply", "Checked."].join("\n\n"),
@@ -86,8 +78,8 @@ describe("an agent's runtime answers in chat (scripted ACP agent)", () => {
   });
 
   it("answers its owner's direct message in the DM room", async () => {
-    const reply = waitForFinalReply(scene.alice.client, dmRoomId, agent.userId);
-    await sendContent(scene.alice, dmRoomId, { msgtype: "m.text", body: "How are you? [reply:Fine, thanks.]" });
+    const reply = waitForFinalReply(scene.alice.client, helper.dmRoomId, helper.agent.userId);
+    await sendContent(scene.alice, helper.dmRoomId, { msgtype: "m.text", body: "How are you? [reply:Fine, thanks.]" });
     expect((await reply).body).toBe("Fine, thanks.");
   });
 
@@ -96,21 +88,21 @@ describe("an agent's runtime answers in chat (scripted ACP agent)", () => {
       roomId: string;
     };
     await scene.alice.client.joinRoom(other.roomId);
-    await scene.api("PUT", `/teams/${scene.slug}/projects/docs/agents/${agent.name}`);
+    await scene.api("PUT", `/teams/${scene.slug}/projects/docs/agents/${helper.agent.name}`);
     const notice = waitForRoomEvent(scene.alice.client, {
-      roomId: dmRoomId,
+      roomId: helper.dmRoomId,
       type: "m.room.message",
-      sender: agent.userId,
+      sender: helper.agent.userId,
       where: (event) => String(event.getContent().body).includes("none of my sessions covers it"),
     });
     await sendContent(scene.alice, other.roomId, {
       msgtype: "m.text",
       body: "Helper, please update the docs",
-      "m.mentions": { user_ids: [agent.userId] },
+      "m.mentions": { user_ids: [helper.agent.userId] },
     });
     const body = String((await notice).getContent().body);
     expect(body).toContain(`${scene.alice.userId} mentioned me in ${scene.slug}/docs`);
     expect(body).toContain("> Helper, please update the docs");
-    expect(body).toContain(`aachat agent start ${agent.name} -p ${scene.slug}/docs`);
+    expect(body).toContain(`aachat agent start ${helper.agent.name} -p ${scene.slug}/docs`);
   });
 });

@@ -44,14 +44,7 @@ export async function sendContent(
   roomId: string,
   content: Record<string, unknown>,
 ): Promise<{ event_id: string }> {
-  // The cast replaces sendEvent's per-event-type overloads with one that takes any content.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-  const send = human.client.sendEvent.bind(human.client) as (
-    roomId: string,
-    type: string,
-    content: Record<string, unknown>,
-  ) => Promise<{ event_id: string }>;
-  return send(roomId, "m.room.message", content);
+  return sendEvent(human, roomId, "m.room.message", content);
 }
 
 /** Reacts to an event as the human (an `m.annotation`, as a client's reaction button sends). */
@@ -61,11 +54,23 @@ export async function sendReaction(
   eventId: string,
   key: string,
 ): Promise<{ event_id: string }> {
+  return sendEvent(human, roomId, "m.reaction", {
+    "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key },
+  });
+}
+
+function sendEvent(
+  human: Human,
+  roomId: string,
+  type: string,
+  content: Record<string, unknown>,
+): Promise<{ event_id: string }> {
+  // The cast replaces sendEvent's per-event-type overloads with one that takes any content.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   const send = human.client.sendEvent.bind(human.client) as (
     roomId: string,
     type: string,
     content: Record<string, unknown>,
   ) => Promise<{ event_id: string }>;
-  return send(roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+  return send(roomId, type, content);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
 import pino from "pino";
@@ -151,9 +151,25 @@ export function waitForFinalReply(
   });
 }
 
+/** Resolves with the agent's next permission request in the scene's project room. */
+export function permissionRequest(scene: ProjectScene, agent: RunningAgent, timeoutMs?: number): Promise<MatrixEvent> {
+  return waitForRoomEvent(scene.alice.client, {
+    roomId: scene.roomId,
+    type: "m.room.message",
+    sender: agent.agent.userId,
+    timeoutMs,
+    where: (event) => String(event.getContent().body).startsWith("🔐 **Permission needed**"),
+  });
+}
+
 /** A unique bit of text, to find one message among others. */
 export function marker(): string {
   return randomBytes(4).toString("hex");
+}
+
+export interface StartedSession {
+  alreadyRunning: boolean;
+  session: { id: string; status: string; agent: string };
 }
 
 export interface RunningAgent extends RuntimeUnderTest {
@@ -163,6 +179,10 @@ export interface RunningAgent extends RuntimeUnderTest {
   dmRoomId: string;
   /** The session started for the scene's project. */
   sessionId: string;
+  /** The appservice's answer to starting that session. */
+  started: StartedSession;
+  /** With `logRequests`: the file the scripted agent appends each request it receives to. */
+  requestLog?: string;
 }
 
 /**
@@ -179,6 +199,10 @@ export async function runningAgent(
     env?: NodeJS.ProcessEnv;
     /** Other projects of the scene's team the agent joins and its session covers too. */
     moreProjects?: string[];
+    /** Has the scripted agent log what it receives: read it with agentRequests. */
+    logRequests?: boolean;
+    /** Changes the agent's repository (and commits) before its runtime starts. */
+    prepareRepo?: (repoDir: string) => Promise<void>;
   },
 ): Promise<RunningAgent> {
   const agent = await agentInProject(scene, uniqueName(options.prefix), { displayName: options.displayName });
@@ -186,19 +210,63 @@ export async function runningAgent(
     await scene.api("PUT", `/teams/${scene.slug}/projects/${project}/agents/${agent.name}`);
   }
   const { repoDir, originDir } = await agentRepo(agent.name);
-  const runtime = await startRuntime({ serverUrl, agent, repoDir, config: options.config, env: options.env });
+  await options.prepareRepo?.(repoDir);
+  const requestLog = options.logRequests ? path.join(await scratchDir("agent-log"), "scripted-agent.log") : undefined;
+  const env = requestLog ? { ...(options.env ?? process.env), SCRIPTED_AGENT_LOG: requestLog } : options.env;
+  const runtime = await startRuntime({ serverUrl, agent, repoDir, config: options.config, env });
   const projects = [scene.project, ...(options.moreProjects ?? [])].map((project) => `${scene.slug}/${project}`);
-  const started = await scene.api<{ session: { id: string; status: string } }>(
-    "POST",
-    `/agents/${agent.name}/sessions`,
-    {
-      projects,
-    },
-  );
+  const started = await scene.api<StartedSession>("POST", `/agents/${agent.name}/sessions`, { projects });
   if (started.status !== 201 || started.body.session.status !== "ready") {
     throw new Error(`the session did not start: ${JSON.stringify(started.body)}`);
   }
   const dmRoomId = (await scene.api<{ dmRoomId: string }>("GET", `/agents/${agent.name}`)).body.dmRoomId;
   await scene.alice.client.joinRoom(dmRoomId);
-  return { ...runtime, agent, repoDir, originDir, dmRoomId, sessionId: started.body.session.id };
+  return {
+    ...runtime,
+    agent,
+    repoDir,
+    originDir,
+    dmRoomId,
+    sessionId: started.body.session.id,
+    started: started.body,
+    requestLog,
+  };
+}
+
+/** Every request and notification the agent's scripted agent received so far, oldest first. */
+export async function agentRequests<T extends { method: string }>(agent: RunningAgent): Promise<T[]> {
+  if (!agent.requestLog) throw new Error(`the agent ${agent.agent.name} was started without logRequests`);
+  return (await readFile(agent.requestLog, "utf8").catch(() => ""))
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
+
+/**
+ * An agent running the real Claude Code (claude-agent-acp, the runtime's default agent) as
+ * runningAgent does, its model the local server at `modelUrl`; `env` adds to or overrides
+ * what it runs with.
+ */
+export async function claudeCodeAgent(
+  scene: ProjectScene,
+  serverUrl: string,
+  options: { modelUrl: string; env?: NodeJS.ProcessEnv; moreProjects?: string[] },
+): Promise<RunningAgent> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: await scratchDir("claude-home"),
+    ANTHROPIC_BASE_URL: options.modelUrl,
+    ANTHROPIC_API_KEY: "dummy",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    // These tests run as root, where Claude Code refuses to start outside a sandbox.
+    IS_SANDBOX: "1",
+    ...options.env,
+  };
+  return runningAgent(scene, serverUrl, {
+    prefix: "claude",
+    displayName: "Claude",
+    env,
+    config: { agentCommand: undefined },
+    moreProjects: options.moreProjects,
+  });
 }

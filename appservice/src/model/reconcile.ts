@@ -1,6 +1,7 @@
 import type { UserId } from "../matrix/ids.ts";
 import type { ModelContext } from "./ModelContext.ts";
-import { createManagedRoom, desiredPowerLevelsFor, syncPowerLevels, type ManagedRoom } from "./rooms.ts";
+import { createManagedRoom, desiredPowerLevelsFor, linkInSpace, syncPowerLevels, type ManagedRoom } from "./rooms.ts";
+import { personalSlug } from "./teams.ts";
 
 export interface ReconcileReport {
   rooms: number;
@@ -8,6 +9,8 @@ export interface ReconcileReport {
   invited: number;
   joined: number;
   powerLevelsFixed: number;
+  /** Agents' DMs listed again in their owner's personal space. */
+  linked: number;
 }
 
 /**
@@ -16,7 +19,14 @@ export interface ReconcileReport {
  * are in their projects and DMs, and every room has the power levels the model says.
  */
 export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
-  const report: ReconcileReport = { rooms: 0, recreated: 0, invited: 0, joined: 0, powerLevelsFixed: 0 };
+  const report: ReconcileReport = {
+    rooms: 0,
+    recreated: 0,
+    invited: 0,
+    joined: 0,
+    powerLevelsFixed: 0,
+    linked: 0,
+  };
   const botRooms = await ctx.matrix.joinedRooms();
 
   const ensureRoom = async (roomId: string, recreate: () => Promise<string>): Promise<string> => {
@@ -88,8 +98,15 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
     }
   }
 
+  const personalSpaces = new Map(
+    (await ctx.db.team.findMany({ where: { kind: "personal" }, select: { slug: true, spaceRoomId: true } })).map(
+      (team) => [team.slug, team.spaceRoomId],
+    ),
+  );
   for (const agent of await ctx.db.agent.findMany()) {
     await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
+    const spaceRoomId = personalSpaces.get(personalSlug(agent.ownerUserId));
+    if (spaceRoomId) await linkMissing(ctx, spaceRoomId, agent.dmRoomId, report);
     report.rooms++;
     if (!botRooms.has(agent.dmRoomId))
       await ctx.matrix
@@ -106,6 +123,14 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
       report.powerLevelsFixed++;
   }
   return report;
+}
+
+/** Lists the room in the space unless it is (a removed child keeps an empty m.space.child). */
+async function linkMissing(ctx: ModelContext, spaceRoomId: string, roomId: string, report: ReconcileReport) {
+  const child = await ctx.matrix.getState<{ via?: unknown }>(spaceRoomId, "m.space.child", roomId);
+  if (Array.isArray(child?.via)) return;
+  await linkInSpace(ctx, spaceRoomId, roomId);
+  report.linked++;
 }
 
 async function inviteMissing(

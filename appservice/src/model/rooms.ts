@@ -75,6 +75,8 @@ export interface NewRoom {
   invite: string[];
   powerLevels: PowerLevels;
   isDirect?: boolean;
+  /** Leave listing the room in its space to the caller (linkInSpace), to answer sooner. */
+  deferSpaceLink?: boolean;
 }
 
 /** Creates a room as the bot, inside its team space, joinable by the space's members. */
@@ -103,10 +105,13 @@ export async function createManagedRoom(ctx: ModelContext, room: NewRoom): Promi
     initial_state: initialState,
     invite: room.invite,
   });
-  if (room.spaceRoomId) {
-    await ctx.matrix.sendState(room.spaceRoomId, "m.space.child", roomId, { via: [ctx.serverName], suggested: true });
-  }
+  if (room.spaceRoomId && !room.deferSpaceLink) await linkInSpace(ctx, room.spaceRoomId, roomId);
   return roomId;
+}
+
+/** Lists the room in the space (its m.space.parent is set when it is made). */
+export async function linkInSpace(ctx: ModelContext, spaceRoomId: string, roomId: string): Promise<void> {
+  await ctx.matrix.sendState(spaceRoomId, "m.space.child", roomId, { via: [ctx.serverName], suggested: true });
 }
 
 /** A link that opens the room in any Matrix client. */

@@ -12,6 +12,17 @@ export class Puppets {
     await intent.ensureProfile(displayName, avatarUrl ?? undefined);
   }
 
+  /** Registers the puppet if it is not yet. */
+  async register(userId: UserId): Promise<void> {
+    await this.bridge.getIntent(userId).ensureRegistered();
+  }
+
+  /** Sets the puppet's display name (and avatar) without reading its profile first: for a puppet just registered. */
+  async setProfile(userId: UserId, displayName: string, avatarUrl?: string | null): Promise<void> {
+    const intent = this.bridge.getIntent(userId);
+    await Promise.all([intent.setDisplayName(displayName), avatarUrl ? intent.setAvatarUrl(avatarUrl) : undefined]);
+  }
+
   /** Deactivates a deleted agent's user, so nobody can act as it again. */
   async deactivate(userId: UserId): Promise<void> {
     await this.bridge

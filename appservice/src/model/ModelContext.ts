@@ -6,6 +6,7 @@ import type { UserId } from "../matrix/ids.ts";
 import type { MatrixApi } from "../matrix/MatrixApi.ts";
 import type { OutboundQueue } from "../matrix/OutboundQueue.ts";
 import type { Puppets } from "../matrix/Puppets.ts";
+import { AgentFollowUps } from "./AgentFollowUps.ts";
 import { ModelEvents } from "./ModelEvents.ts";
 import { RoomDirectory } from "./RoomDirectory.ts";
 
@@ -32,6 +33,8 @@ export interface ModelContext {
   events: ModelEvents;
   /** Cached room roles for mention routing; every change to projects or agents invalidates it. */
   rooms: RoomDirectory;
+  /** Agent registrations' work left after their answer: see AgentFollowUps. */
+  agentFollowUps: AgentFollowUps;
   settings: ModelSettings;
 }
 
@@ -50,7 +53,9 @@ export interface RuntimeStatus {
 }
 
 export function createModelContext(
-  parts: Omit<ModelContext, "locks" | "rooms" | "events" | "settings"> & { settings?: Partial<ModelSettings> },
+  parts: Omit<ModelContext, "locks" | "rooms" | "events" | "agentFollowUps" | "settings"> & {
+    settings?: Partial<ModelSettings>;
+  },
 ): ModelContext {
   return {
     ...parts,
@@ -59,5 +64,6 @@ export function createModelContext(
     locks: new AsyncLock({ maxPending: Infinity }),
     rooms: new RoomDirectory(parts.db),
     events: new ModelEvents(),
+    agentFollowUps: new AgentFollowUps(),
   };
 }

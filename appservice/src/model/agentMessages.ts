@@ -20,7 +20,11 @@ export async function agentRoom(
   roomId: string,
   purpose: "read" | "write",
 ): Promise<AgentRoom> {
-  if (roomId === agent.dmRoomId) return { kind: "dm", roomId };
+  if (roomId === agent.dmRoomId) {
+    // Just registered: the puppet may still be joining its DM.
+    await ctx.agentFollowUps.settled(agent.id);
+    return { kind: "dm", roomId };
+  }
   const membership = await ctx.db.projectAgent.findFirst({
     where: { agentId: agent.id, project: { roomId } },
     include: { project: true },

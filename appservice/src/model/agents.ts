@@ -3,7 +3,8 @@ import { DomainError } from "../errors/DomainError.ts";
 import type { Agent, Signal } from "../generated/prisma/client.ts";
 import { AGENT_LOCALPART_PREFIX, userId as toUserId, type UserId } from "../matrix/ids.ts";
 import type { ModelContext } from "./ModelContext.ts";
-import { createManagedRoom, desiredPowerLevelsFor } from "./rooms.ts";
+import { createManagedRoom, desiredPowerLevelsFor, linkInSpace } from "./rooms.ts";
+import { StepTimes } from "./StepTimes.ts";
 import { ensurePersonalTeam } from "./teams.ts";
 
 const TOKEN_PREFIX = "aart_";
@@ -29,6 +30,9 @@ export interface AgentSignal {
 /**
  * Registers an agent: its puppet user with its display name, its DM room with its owner
  * in the owner's personal team, and a runtime token returned once (only its hash is kept).
+ * It answers once the agent's user, profile, DM room (its owner invited) and row exist;
+ * the puppet's join of the DM and the DM's listing in the personal space follow at once
+ * (see AgentFollowUps), and the agent's own messages there wait for them.
  */
 export async function registerAgent(
   ctx: ModelContext,
@@ -36,48 +40,89 @@ export async function registerAgent(
   input: { name: string; displayName?: string; repoUrl?: string; avatarUrl?: string },
 ): Promise<{ agent: AgentWithProjects; runtimeToken: string }> {
   return ctx.locks.acquire(`agent:${input.name}`, async () => {
-    if (await ctx.db.agent.findUnique({ where: { name: input.name } })) {
+    const steps = new StepTimes();
+    const [existing, deleted] = await steps.time("checks", () =>
+      Promise.all([
+        ctx.db.agent.findUnique({ where: { name: input.name }, select: { id: true } }),
+        ctx.db.deletedAgentName.findUnique({ where: { name: input.name }, select: { name: true } }),
+      ]),
+    );
+    if (existing)
       throw new DomainError("conflict", `an agent named '${input.name}' already exists; choose another name`);
-    }
-    const puppet = toUserId(`${AGENT_LOCALPART_PREFIX}${input.name}`, ctx.serverName);
     // The deleted agent's Matrix user still exists, deactivated, with its messages.
-    if (await ctx.db.deletedAgentName.findUnique({ where: { name: input.name } })) {
+    if (deleted)
       throw new DomainError("conflict", `the name ${input.name} belonged to a deleted agent; choose another name`);
-    }
+    const puppet = toUserId(`${AGENT_LOCALPART_PREFIX}${input.name}`, ctx.serverName);
     const displayName = input.displayName ?? input.name;
-    await ctx.puppets.ensure(puppet, displayName, input.avatarUrl);
-    const personal = await ensurePersonalTeam(ctx, owner);
-    const dmRoomId = await createManagedRoom(ctx, {
-      // Named after the agent: the bot is a member too, so clients would call it "Agent and aachat".
-      name: displayName,
-      topic: `Direct messages with ${displayName}`,
-      spaceRoomId: personal.spaceRoomId,
-      invite: [owner, puppet],
-      isDirect: true,
-      powerLevels: await desiredPowerLevelsFor(ctx, { kind: "dm", agentUserId: puppet, ownerUserId: owner }),
-    });
-    await ctx.matrix.join(dmRoomId, puppet);
+    const [, personal] = await Promise.all([
+      steps.time("register", () => ctx.puppets.register(puppet)),
+      ensurePersonalTeam(ctx, owner),
+    ]);
+    const powerLevels = await desiredPowerLevelsFor(ctx, { kind: "dm", agentUserId: puppet, ownerUserId: owner });
+    // The profile is set before the puppet joins, so its join shows its name.
+    const [dmRoomId] = await Promise.all([
+      steps.time("createRoom", () =>
+        createManagedRoom(ctx, {
+          // Named after the agent: the bot is a member too, so clients would call it "Agent and aachat".
+          name: displayName,
+          topic: `Direct messages with ${displayName}`,
+          spaceRoomId: personal.spaceRoomId,
+          invite: [owner, puppet],
+          isDirect: true,
+          powerLevels,
+          deferSpaceLink: true,
+        }),
+      ),
+      steps.time("profile", () => ctx.puppets.setProfile(puppet, displayName, input.avatarUrl)),
+    ]);
     const { token, hash } = newRuntimeToken();
-    const agent = await ctx.db.agent.create({
-      data: {
-        name: input.name,
-        userId: puppet,
-        ownerUserId: owner,
-        displayName,
-        repoUrl: input.repoUrl ?? null,
-        avatarUrl: input.avatarUrl ?? null,
-        dmRoomId,
-        tokenHash: hash,
-        tokenIssuedAt: new Date(),
-      },
-      include: withProjects,
-    });
+    const agent = await steps.time("row", () =>
+      ctx.db.agent.create({
+        data: {
+          name: input.name,
+          userId: puppet,
+          ownerUserId: owner,
+          displayName,
+          repoUrl: input.repoUrl ?? null,
+          avatarUrl: input.avatarUrl ?? null,
+          dmRoomId,
+          tokenHash: hash,
+          tokenIssuedAt: new Date(),
+        },
+        include: withProjects,
+      }),
+    );
+    ctx.agentFollowUps.start(agent.id, () => finishDm(ctx, input.name, puppet, dmRoomId, personal.spaceRoomId));
     // No stream's power levels change: a humans_only stream mutes everyone it does not list.
     ctx.rooms.invalidate();
-    ctx.log.info({ agent: input.name, owner }, "registered agent");
+    ctx.log.info({ agent: input.name, owner, ms: steps.total(), steps: steps.ms }, "registered agent");
     ctx.events.changed("agents", { users: [owner] });
     return { agent, runtimeToken: token };
   });
+}
+
+/** The puppet joins its DM and the DM is listed in the personal space; a failure is logged, and reconcile redoes it. */
+async function finishDm(
+  ctx: ModelContext,
+  name: string,
+  puppet: UserId,
+  dmRoomId: string,
+  spaceRoomId: string,
+): Promise<void> {
+  const steps = new StepTimes();
+  const results = await Promise.allSettled([
+    steps.time("join", () => ctx.matrix.join(dmRoomId, puppet)),
+    steps.time("spaceLink", () => linkInSpace(ctx, spaceRoomId, dmRoomId)),
+  ]);
+  const failed = results.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+  if (failed.length > 0) {
+    ctx.log.warn(
+      { agent: name, err: failed[0], dmRoomId },
+      "could not finish the agent's DM (its join or its place in the personal space); the next start's reconcile will",
+    );
+    return;
+  }
+  ctx.log.debug({ agent: name, ms: steps.total(), steps: steps.ms }, "agent's DM finished");
 }
 
 export async function listAgents(ctx: ModelContext, owner: string): Promise<AgentWithProjects[]> {
@@ -100,6 +145,8 @@ export async function getAgent(ctx: ModelContext, owner: string, name: string): 
 export async function deleteAgent(ctx: ModelContext, owner: string, name: string): Promise<void> {
   const agent = await ownedAgent(ctx, owner, name);
   await ctx.locks.acquire(`agent:${name}`, async () => {
+    // A registration's follow-up must not join the DM after the puppet left it.
+    await ctx.agentFollowUps.settled(agent.id);
     await ctx.db.$transaction([
       ctx.db.agent.delete({ where: { id: agent.id } }),
       ctx.db.deletedAgentName.create({ data: { name: agent.name, userId: agent.userId } }),

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,6 +19,11 @@ const STOP_GRACE_MS = 15_000;
 /** Synapse refuses an event whose canonical JSON is larger than this. */
 export const EVENT_SIZE_LIMIT_BYTES = 65_536;
 export const REGISTER_TARGET_MEDIAN_MS = 50;
+/**
+ * One more agent before its DM's join and space listing left the request (2026-11-26,
+ * same 2-core machine, 2,000 agents over 50 teams, busy with other tests).
+ */
+export const REGISTER_BASELINE = { agents: 2000, medianMs: 441, p99Ms: 1087, loadAverage: 8 };
 
 export interface AgentScaleOptions {
   stack: Stack;
@@ -33,10 +39,12 @@ export interface AgentScaleResult {
   agents: number;
   teams: number;
   streams: number;
-  /** Registering the `agents` (REGISTER_CONCURRENCY at a time). */
+  /** Registering the `agents` (REGISTER_CONCURRENCY at a time; the teams are made that way too). */
   registerSeconds: number;
   /** POST /agents of one more agent, one at a time, by the owners in turn. */
   registerOneMs: Summary;
+  /** The machine's 1-minute load average when those were timed. */
+  loadAverage: number;
   /** m.room.power_levels events written in the streams while those were registered. */
   streamPowerLevelEventsWritten: number;
   /** The largest m.room.power_levels event (as JSON, the whole event) of any stream. */
@@ -64,8 +72,7 @@ interface Team {
 export async function runAgentScale(options: AgentScaleOptions): Promise<AgentScaleResult> {
   const { stack, log } = options;
   const run = randomBytes(3).toString("hex");
-  const teams: Team[] = [];
-  for (let index = 0; index < options.teams; index++) {
+  const makeTeam = async (index: number): Promise<Team> => {
     const owner = await registerHuman(stack, `scale-${index}`);
     const slug = `scale-${run}-${index}`;
     await api(stack, owner, "POST", "/teams", { slug });
@@ -80,25 +87,22 @@ export async function runAgentScale(options: AgentScaleOptions): Promise<AgentSc
       `/_matrix/client/v3/join/${enc(stream.roomId)}`,
       {},
     );
-    teams.push({ owner, streamRoomId: stream.roomId });
-  }
+    return { owner, streamRoomId: stream.roomId };
+  };
+  const teams = await inParallel(options.teams, makeTeam);
   log.info({ teams: teams.length }, "agent scale: teams and streams made");
 
   const registerStarted = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < options.agents) {
-      const index = next++;
-      await api(stack, teams[index % teams.length]!.owner, "POST", "/agents", { name: `scale-${run}-${index}` });
-      if ((index + 1) % 200 === 0) log.info({ registered: index + 1 }, "agent scale: registering");
-    }
-  };
-  await stack.whileAppserviceRuns(Promise.all(Array.from({ length: REGISTER_CONCURRENCY }, worker)));
+  await inParallel(options.agents, async (index) => {
+    await api(stack, teams[index % teams.length]!.owner, "POST", "/agents", { name: `scale-${run}-${index}` });
+    if ((index + 1) % 200 === 0) log.info({ registered: index + 1 }, "agent scale: registering");
+  });
   const registerSeconds = (performance.now() - registerStarted) / 1000;
   log.info({ agents: options.agents, seconds: registerSeconds.toFixed(1) }, "agent scale: agents registered");
 
   const eventsBefore = await countStreamPowerLevelEvents(stack, teams);
   const samples: number[] = [];
+  const loadAverage = loadavg()[0]!;
   for (let index = 0; index < options.samples; index++) {
     const owner = teams[index % teams.length]!.owner;
     const started = performance.now();
@@ -126,6 +130,7 @@ export async function runAgentScale(options: AgentScaleOptions): Promise<AgentSc
     streams: teams.length,
     registerSeconds,
     registerOneMs: summarize(samples),
+    loadAverage,
     streamPowerLevelEventsWritten,
     largestStreamPowerLevelsBytes,
     ...restart,
@@ -140,12 +145,27 @@ export function agentScaleLines(outcome: AgentScaleOutcome): string[] {
   return [
     ...lines,
     `  ${outcome.agents} agents over ${outcome.teams} teams (one humans_only stream each), registered in ${outcome.registerSeconds.toFixed(1)} s (${REGISTER_CONCURRENCY} at a time)`,
-    `  one more agent (POST /agents): median ${one.median.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms (min ${one.min.toFixed(1)}, max ${one.max.toFixed(1)}, n=${one.count})`,
+    `  one more agent (POST /agents): median ${one.median.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms (min ${one.min.toFixed(1)}, max ${one.max.toFixed(1)}, n=${one.count}; load average ${outcome.loadAverage.toFixed(1)})`,
+    `    baseline (the DM finished inside the request, ${REGISTER_BASELINE.agents} agents): median ${REGISTER_BASELINE.medianMs} ms, p99 ${REGISTER_BASELINE.p99Ms} ms (load average ${REGISTER_BASELINE.loadAverage})`,
     `    power-level events those ${one.count} registrations wrote in the ${outcome.streams} streams: ${outcome.streamPowerLevelEventsWritten}`,
     `  largest stream m.room.power_levels event: ${outcome.largestStreamPowerLevelsBytes} bytes (Synapse's limit ${EVENT_SIZE_LIMIT_BYTES})`,
     `  appservice restart: reconciled ${outcome.restartToReconciledS.toFixed(1)} s after spawn; the reconcile itself ${outcome.reconcileS.toFixed(1)} s (${JSON.stringify(outcome.reconcileReport)})`,
     `  target one more agent median <= ${REGISTER_TARGET_MEDIAN_MS} ms: ${met}`,
   ];
+}
+
+/** Runs `work(0..count-1)`, REGISTER_CONCURRENCY at a time, and returns the results in order. */
+async function inParallel<T>(count: number, work: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await work(index);
+    }
+  };
+  await Promise.all(Array.from({ length: REGISTER_CONCURRENCY }, worker));
+  return results;
 }
 
 function api(stack: Stack, human: Human, method: string, route: string, body?: unknown): Promise<unknown> {

@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
@@ -23,6 +24,11 @@ export interface ProcessSpec {
 }
 
 const START_TIMEOUT_MS = 180_000;
+/** How long a signalled process has to end before it is SIGKILLed. */
+const STOP_TIMEOUT_MS = 20_000;
+
+/** The processes started here, by pid: their exit is an event to wait for, not a state to poll. */
+const children = new Map<number, ChildProcess>();
 
 /**
  * Starts the process (through `python`, which makes the kernel end it when this process
@@ -41,6 +47,8 @@ export async function startProcess(spec: ProcessSpec, python: string): Promise<n
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
   child.unref();
+  children.set(pid, child);
+  child.once("exit", () => children.delete(pid));
   await writeFile(spec.pidFile, `${pid}\n`);
   await waitUntil(
     `${spec.name} is healthy`,
@@ -58,14 +66,36 @@ export async function startProcess(spec: ProcessSpec, python: string): Promise<n
   return pid;
 }
 
-/** SIGKILL to the process the spec last started (no clean shutdown); resolves once it is gone. */
+/**
+ * SIGKILL (or `signal`) to the process the spec last started; resolves once it is gone, or
+ * SIGKILLs it when it has not ended in time.
+ */
 export async function killProcess(spec: ProcessSpec, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
   const pid = Number((await readFile(spec.pidFile, "utf8").catch(() => "")).trim());
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
   process.kill(pid, signal);
-  await waitUntil(`${spec.name} (pid ${pid}) has ended`, async () => !isAlive(pid), 20_000).catch(() => {
-    process.kill(pid, "SIGKILL");
-  });
+  if (!(await endsInTime(spec.name, pid))) process.kill(pid, "SIGKILL");
+}
+
+/**
+ * Whether the process ends within STOP_TIMEOUT_MS: told by its exit event when it was started
+ * here; one started by another process (the global setup, a test file) can only be polled.
+ */
+async function endsInTime(name: string, pid: number): Promise<boolean> {
+  const child = children.get(pid);
+  if (!child) {
+    return waitUntil(`${name} (pid ${pid}) has ended`, async () => !isAlive(pid), STOP_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    );
+  }
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  // Unreferenced since its start: while it is awaited, it must keep this process running.
+  child.ref();
+  return once(child, "exit", { signal: AbortSignal.timeout(STOP_TIMEOUT_MS) }).then(
+    () => true,
+    () => false,
+  );
 }
 
 function isAlive(pid: number): boolean {

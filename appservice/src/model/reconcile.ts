@@ -1,7 +1,10 @@
+import { runLanes } from "../inbox/roomLanes.ts";
 import type { UserId } from "../matrix/ids.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, linkInSpace, syncPowerLevels, type ManagedRoom } from "./rooms.ts";
 import { personalSlug } from "./teams.ts";
+
+const RECONCILE_CONCURRENCY = 4;
 
 export interface ReconcileReport {
   rooms: number;
@@ -103,25 +106,28 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
       (team) => [team.slug, team.spaceRoomId],
     ),
   );
-  for (const agent of await ctx.db.agent.findMany()) {
-    await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
-    const spaceRoomId = personalSpaces.get(personalSlug(agent.ownerUserId));
-    if (spaceRoomId) await linkMissing(ctx, spaceRoomId, agent.dmRoomId, report);
-    report.rooms++;
-    if (!botRooms.has(agent.dmRoomId))
-      await ctx.matrix
-        .join(agent.dmRoomId)
-        .catch((error: unknown) => ctx.log.warn({ err: error, agent: agent.name }, "bot cannot rejoin an agent's DM"));
-    await joinAgents(ctx, agent.dmRoomId, [agent.userId as UserId], report);
-    if (
-      await syncPowerLevels(ctx, agent.dmRoomId, {
-        kind: "dm",
-        agentUserId: agent.userId,
-        ownerUserId: agent.ownerUserId,
-      })
-    )
-      report.powerLevelsFixed++;
-  }
+  // Each agent's DM is its own: four at a time, so a start with thousands of agents is not
+  // thousands of round trips one after another.
+  const agents = await ctx.db.agent.findMany();
+  await runLanes(
+    agents.map((agent) => [agent]),
+    RECONCILE_CONCURRENCY,
+    async (agent) => {
+      await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
+      const spaceRoomId = personalSpaces.get(personalSlug(agent.ownerUserId));
+      if (spaceRoomId) await linkMissing(ctx, spaceRoomId, agent.dmRoomId, report);
+      report.rooms++;
+      if (!botRooms.has(agent.dmRoomId))
+        await ctx.matrix
+          .join(agent.dmRoomId)
+          .catch((error: unknown) =>
+            ctx.log.warn({ err: error, agent: agent.name }, "bot cannot rejoin an agent's DM"),
+          );
+      await joinAgents(ctx, agent.dmRoomId, [agent.userId as UserId], report);
+      const room: ManagedRoom = { kind: "dm", agentUserId: agent.userId, ownerUserId: agent.ownerUserId };
+      if (await syncPowerLevels(ctx, agent.dmRoomId, room)) report.powerLevelsFixed++;
+    },
+  );
   return report;
 }
 

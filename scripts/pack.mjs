@@ -7,9 +7,10 @@
 import { spawnSync } from "node:child_process";
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { tsImport } from "tsx/esm/api";
+import { asciiOutput } from "@aachat/protocol/esbuild/asciiOutput";
 import { zodEnglishOnly } from "@aachat/protocol/esbuild/zodEnglishOnly";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -86,11 +87,37 @@ async function bundlePrograms() {
       js: '#!/usr/bin/env node\nimport { createRequire as __aachatRequire } from "node:module"; const require = __aachatRequire(import.meta.url); const __aachatFilename = import.meta.filename; const __aachatDirname = import.meta.dirname;',
     },
     define: { __filename: "__aachatFilename", __dirname: "__aachatDirname" },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, asciiOutput, prismaWasmFromFile],
     legalComments: "none",
     logLevel: "warning",
   });
 }
+
+/**
+ * Prisma's query compiler is WebAssembly shipped as a base64 string in a 4.4 MB module. V8
+ * keeps a module's source and its exported string for the life of the process: 8.6 MiB of
+ * heap for something read once, when the database opens. The package ships the bytes as a
+ * .wasm file instead (dist/prisma/), and the module exports an object that reads the file
+ * when converted to a string: the generated client decodes it once with Buffer.from(wasm,
+ * "base64"), which converts it, and keeps only the compiled module.
+ */
+const prismaWasmFromFile = {
+  name: "prisma-wasm-from-file",
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]query_compiler_\w+\.\w+\.wasm-base64\.mjs$/ }, async (args) => {
+      const name = path.basename(args.path).replace(/\.wasm-base64\.mjs$/, ".wasm");
+      const { wasm } = await import(pathToFileURL(args.path).href);
+      await mkdir(path.join(STAGING, "dist", "prisma"), { recursive: true });
+      await writeFile(path.join(STAGING, "dist", "prisma", name), Buffer.from(wasm, "base64"));
+      // The client imports it on demand, so it is a chunk of its own in dist/chunks/.
+      const file = JSON.stringify(`../prisma/${name}`);
+      return {
+        contents: `import { readFileSync } from "node:fs";\nexport const wasm = {\n  [Symbol.toPrimitive]: () => readFileSync(new URL(${file}, import.meta.url)).toString("base64"),\n};\n`,
+        loader: "js",
+      };
+    });
+  },
+};
 
 /** The console's script exactly as a checkout serves it (bundleConsole.ts makes it). */
 async function consoleScript() {

@@ -5,6 +5,7 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { asciiOutput } from "@aachat/protocol/esbuild/asciiOutput";
 import { zodEnglishOnly } from "@aachat/protocol/esbuild/zodEnglishOnly";
 import { build } from "esbuild";
 import { sourceFingerprint } from "./fingerprint.mjs";
@@ -37,7 +38,7 @@ export async function bundleRuntime() {
       js: 'import { createRequire as __aachatRequire } from "node:module"; const require = __aachatRequire(import.meta.url); const __aachatFilename = import.meta.filename; const __aachatDirname = import.meta.dirname;',
     },
     define: { __filename: "__aachatFilename", __dirname: "__aachatDirname" },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, asciiOutput],
     legalComments: "none",
     logLevel: "warning",
   });

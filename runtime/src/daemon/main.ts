@@ -1,3 +1,5 @@
+// First: the V8 settings apply to the code loaded after them.
+import "./compactV8.ts";
 import { mkdir } from "node:fs/promises";
 import pino from "pino";
 import { AlreadyRunningError } from "../control/ControlServer.ts";

@@ -20,12 +20,13 @@ export async function joinWhatYouMade(credentials: Credentials, rooms: readonly 
 
 /** Joins the agent's DM and marks it as a direct chat, so clients list it under people. */
 export async function joinAgentDm(credentials: Credentials, agent: { userId: string; dmRoomId: string }) {
-  await joinWhatYouMade(credentials, [{ roomId: agent.dmRoomId, what: `the DM with ${agent.userId}` }]);
-  try {
-    await markDirect(credentials.homeserverUrl, credentials, agent.userId, agent.dmRoomId);
-  } catch (error) {
-    progress(`Could not mark the DM with ${agent.userId} as a direct chat (${(error as Error).message}).`);
-  }
+  // Independent of each other: the join and the account data are written at once.
+  await Promise.all([
+    joinWhatYouMade(credentials, [{ roomId: agent.dmRoomId, what: `the DM with ${agent.userId}` }]),
+    markDirect(credentials.homeserverUrl, credentials, agent.userId, agent.dmRoomId).catch((error: unknown) =>
+      progress(`Could not mark the DM with ${agent.userId} as a direct chat (${(error as Error).message}).`),
+    ),
+  ]);
 }
 
 /**

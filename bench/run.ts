@@ -11,11 +11,12 @@ import { runIngest, type IngestOptions } from "./ingest.ts";
 import { createBenchLogger, quietConsole } from "./log.ts";
 import { runMentions, type MentionOutcome } from "./mentions.ts";
 import { readMemoryBreakdown } from "./appserviceMemory.ts";
-import { readRss } from "./proc.ts";
-import { summarizeProfile, type ProfileSummary, type ProfileWindow } from "./profile.ts";
+import { readCpuSeconds, readRss } from "./proc.ts";
+import { monotonicUs, summarizeProfile, type ProfileSummary, type ProfileWindow } from "./profile.ts";
 import {
   formatReport,
   INGEST_TARGET_EVENTS_PER_S,
+  INBOX_TARGET_EVENTS_PER_S,
   MENTION_TARGET_RATIO,
   AGENT_TARGET_RATIO,
   RUNTIME_IDLE_TARGET_MB,
@@ -45,12 +46,15 @@ const USAGE = `Usage: npm run bench -- [options]
                          (default all but agentscale, which takes many minutes and restarts the appservice)
   --timeout S            give up after S seconds (default 900)
   --cpu-prof             profile the appservice (node --cpu-prof) and show its hot spots in both ingest phases
+                         and while its inbox handles what the batched one left
   --keep                 keep the temporary directory (databases, logs, profile)
 
 Logs go to stderr (AACHAT_BENCH_LOG=debug for more), the report to stdout.
 `;
 
 const PROCESSING_TIMEOUT_MS = 300_000;
+/** Fewer events left after an ingest than this say little about how fast the inbox handles them. */
+const MIN_DRAIN_EVENTS = 1000;
 
 const { values: args } = parseArgs({
   options: {
@@ -218,6 +222,9 @@ async function bench(): Promise<BenchReport> {
       ingest = { batched: batched.result, batchedProcessing, single: single.result, singleProcessing };
       measuredWindows = [
         { label: `measured batched ingest (${settings.events} events)`, ...batched.measuredUs },
+        ...(batchedProcessing.drainUs
+          ? [{ label: "inbox processing left after the batched ingest", ...batchedProcessing.drainUs }]
+          : []),
         { label: `measured 1-event ingest (${settings.baselineEvents} events)`, ...single.measuredUs },
       ];
     }
@@ -244,6 +251,7 @@ async function bench(): Promise<BenchReport> {
     }
 
     const ratio = mentions.status === "ok" ? mentions.ratioMedian : null;
+    const inboxRate = ingest?.batchedProcessing.drainEventsPerSecond ?? null;
     return {
       startedAt: startedAt.toISOString(),
       machine: {
@@ -267,6 +275,11 @@ async function bench(): Promise<BenchReport> {
           target: INGEST_TARGET_EVENTS_PER_S,
           value: ingest?.batched.eventsPerSecond ?? null,
           met: ingest ? ingest.batched.eventsPerSecond >= INGEST_TARGET_EVENTS_PER_S : null,
+        },
+        inboxEventsPerSecond: {
+          target: INBOX_TARGET_EVENTS_PER_S,
+          value: inboxRate,
+          met: inboxRate === null ? null : inboxRate >= INBOX_TARGET_EVENTS_PER_S,
         },
         signalToHumanRatio: {
           target: MENTION_TARGET_RATIO,
@@ -306,9 +319,14 @@ async function phase<T extends object>(
 
 /** Waits for the inbox to process everything ingested, so the next phase does not compete with it. */
 async function waitUntilProcessed(stack: Stack, db: AppserviceDb, label: string): Promise<ProcessingResult> {
+  const endedMs = Date.now();
+  const cpuBefore = readCpuSeconds(stack.appservicePid);
   const leftAtEnd = db.unprocessedEvents();
   log.info({ unprocessed: leftAtEnd }, "waiting for the inbox to process the ingested events");
+  const fromUs = monotonicUs();
   const ms = await stack.whileAppserviceRuns(db.waitUntilProcessed(PROCESSING_TIMEOUT_MS));
+  const toUs = monotonicUs();
+  const drainCpuSeconds = readCpuSeconds(stack.appservicePid) - cpuBefore;
   if (ms === undefined) log.warn({ unprocessed: db.unprocessedEvents() }, "the inbox did not finish in time");
   const measured = `$${label}.m.`;
   const span = db.processedSpan(measured);
@@ -316,8 +334,15 @@ async function waitUntilProcessed(stack: Stack, db: AppserviceDb, label: string)
   return {
     leftAtEnd,
     msAfterEnd: ms,
+    // A drain shorter than a few samples says nothing in a profile.
+    ...(leftAtEnd > 0 && toUs - fromUs > 100_000 ? { drainUs: { fromUs, toUs } } : {}),
     eventsPerSecond:
       span === undefined || span.lastMs <= span.firstMs ? null : (events - 1) / ((span.lastMs - span.firstMs) / 1000),
+    drainEventsPerSecond:
+      span === undefined || leftAtEnd < MIN_DRAIN_EVENTS || span.lastMs <= endedMs
+        ? null
+        : leftAtEnd / ((span.lastMs - endedMs) / 1000),
+    drainEventsPerCpuSecond: leftAtEnd < MIN_DRAIN_EVENTS || drainCpuSeconds <= 0 ? null : leftAtEnd / drainCpuSeconds,
   };
 }
 

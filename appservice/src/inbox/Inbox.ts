@@ -15,7 +15,7 @@ export const MAX_ATTEMPTS = 3;
  * statements and the batch marked in one: each is a commit synced to disk, which is what
  * bounds the rate. A crash re-handles at most one batch.
  */
-const BATCH_SIZE = 500;
+const BATCH_SIZE = 1000;
 /** Rooms handled at the same time. */
 const ROOM_LANES = 8;
 /** Handling lets waiting requests in at least this often (ms). */

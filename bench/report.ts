@@ -12,7 +12,9 @@ export const INGEST_TARGET_EVENTS_PER_S = 2000;
 export const INBOX_TARGET_EVENTS_PER_S = 10_000;
 export const MENTION_TARGET_RATIO = 1.2;
 export const AGENT_TARGET_RATIO = 1.2;
-export const RUNTIME_IDLE_TARGET_MB = 80;
+/** Issue 15: the idle appservice just after it starts, and an agent's runtime idle with its session. */
+export const APPSERVICE_IDLE_TARGET_MB = 120;
+export const RUNTIME_IDLE_TARGET_MB = 50;
 
 /** How the appservice's inbox processed (handled and marked done) the measured events. */
 export interface ProcessingResult {
@@ -61,6 +63,7 @@ export interface BenchReport {
     signalToHumanRatio: Target;
     agentToEchoBotRatio: Target;
     runtimeIdleMb: Target;
+    appserviceIdleMb: Target;
   };
   /** With --cpu-prof: the appservice's hot spots in each measured ingest phase. */
   profiles: ProfileSummary[];
@@ -133,6 +136,7 @@ export function formatReport(report: BenchReport): string {
     "Appservice memory (VmRSS of its process)",
     `  idle after start: ${rss.idleMb.toFixed(1)} MiB; after mentions: ${rss.afterMentionsMb.toFixed(1)} MiB; at the end: ${rss.afterIngestMb.toFixed(1)} MiB; peak (VmHWM): ${rss.peakMb.toFixed(1)} MiB`,
     ...breakdownLines(rss.idleMb, report.idleBreakdown),
+    `  target idle <= ${targets.appserviceIdleMb.target} MiB: ${mark(targets.appserviceIdleMb.met)} (${rss.idleMb.toFixed(1)} MiB)`,
     "",
     "Agent answers vs an echo bot (one message at a time; the scripted ACP agent answers at once)",
   );
@@ -151,7 +155,7 @@ export function formatReport(report: BenchReport): string {
   const idle = targets.runtimeIdleMb;
   lines.push(
     `  target ratio <= ${agentRatio.target}: ${mark(agentRatio.met)}${agentRatio.value === null ? "" : ` (median ratio ${agentRatio.value.toFixed(2)})`}`,
-    `  target runtime idle < ${idle.target} MiB: ${mark(idle.met)}${idle.value === null ? "" : ` (${idle.value.toFixed(1)} MiB)`}`,
+    `  target runtime idle <= ${idle.target} MiB: ${mark(idle.met)}${idle.value === null ? "" : ` (${idle.value.toFixed(1)} MiB)`}`,
     "",
     "Appservice memory with many runtimes connected",
   );

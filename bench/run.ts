@@ -19,6 +19,7 @@ import {
   INBOX_TARGET_EVENTS_PER_S,
   MENTION_TARGET_RATIO,
   AGENT_TARGET_RATIO,
+  APPSERVICE_IDLE_TARGET_MB,
   RUNTIME_IDLE_TARGET_MB,
   type BenchReport,
   type ProcessingResult,
@@ -294,7 +295,12 @@ async function bench(): Promise<BenchReport> {
         runtimeIdleMb: {
           target: RUNTIME_IDLE_TARGET_MB,
           value: agents.status === "ok" ? agents.runtimeAfterRoundsMb : null,
-          met: agents.status === "ok" ? agents.runtimeAfterRoundsMb < RUNTIME_IDLE_TARGET_MB : null,
+          met: agents.status === "ok" ? agents.runtimeAfterRoundsMb <= RUNTIME_IDLE_TARGET_MB : null,
+        },
+        appserviceIdleMb: {
+          target: APPSERVICE_IDLE_TARGET_MB,
+          value: idleMb,
+          met: idleMb <= APPSERVICE_IDLE_TARGET_MB,
         },
       },
       profiles,

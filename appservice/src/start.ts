@@ -20,6 +20,7 @@ import { reconcile } from "./model/reconcile.ts";
 import { appserviceRoutes } from "./http/appserviceRoutes.ts";
 import { boundPort, closeServer, createApp, errorHandler, listen } from "./http/server.ts";
 import { catchUpMissedEvents } from "./inbox/catchUp.ts";
+import { coalesced, SenderWatch } from "./inbox/SenderWatch.ts";
 import { Inbox } from "./inbox/Inbox.ts";
 import { createBridge } from "./matrix/bridge.ts";
 import { AppserviceMetrics } from "./metrics/AppserviceMetrics.ts";
@@ -130,6 +131,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       config.metrics.enabled ? metricsRoute(metrics, metricsSources, config.metrics) : metricsDisabled,
     );
     let lastPingReceived: string | undefined;
+    const senderWatch = new SenderWatch();
     app.use(
       "/_matrix/app/v1",
       appserviceRoutes({
@@ -137,6 +139,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
         inbox,
         log: log.child({ module: "transactions" }),
         metrics,
+        senderWatch,
         onPing: (transactionId) => {
           log.debug({ transactionId }, "homeserver answered ping");
           lastPingReceived = transactionId;
@@ -195,8 +198,16 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     const repaired = await reconcile(model);
     log.info(repaired, "reconciled the homeserver with the database");
     await outbound.resume();
-    const catchUp = () => catchUpMissedEvents({ db, matrix, inbox, botUserId, log: log.child({ module: "catch-up" }) });
+    const catchUpLog = log.child({ module: "catch-up" });
+    const catchUp = () => catchUpMissedEvents({ db, matrix, inbox, botUserId, log: catchUpLog });
     await catchUp();
+    const catchUpAgain = coalesced(() =>
+      catchUp().catch((error: unknown) => catchUpLog.warn({ err: error }, "could not read back the recent events")),
+    );
+    senderWatch.whenGone(() => {
+      catchUpLog.warn("the homeserver's transaction sender went away; reading back the recent events");
+      void catchUpAgain();
+    });
     // Events stored before a crash or stop and not yet processed are handled now.
     await inbox.wake();
 

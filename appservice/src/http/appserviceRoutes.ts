@@ -1,6 +1,7 @@
 import express, { type Router } from "express";
 import type { Logger } from "pino";
 import type { Inbox } from "../inbox/Inbox.ts";
+import type { SenderWatch } from "../inbox/SenderWatch.ts";
 import { parseTransaction } from "../matrix/transactionBody.ts";
 import type { TransactionMetrics } from "../metrics/AppserviceMetrics.ts";
 import { requireHomeserverToken } from "./homeserverAuth.ts";
@@ -13,6 +14,8 @@ export interface AppserviceRoutesOptions {
   /** Called when the homeserver answers our ping (POST /_matrix/app/v1/ping). */
   onPing: (transactionId: string | undefined) => void;
   metrics?: TransactionMetrics;
+  /** Told the connection of each transaction, to notice a sender that went away. */
+  senderWatch?: SenderWatch;
 }
 
 /** The application service API the homeserver calls: /_matrix/app/v1/... */
@@ -24,6 +27,7 @@ export function appserviceRoutes(options: AppserviceRoutesOptions): Router {
 
   router.put("/transactions/:txnId", async (req, res) => {
     const txnId = req.params.txnId;
+    options.senderWatch?.transactionArrived(req.socket);
     const parsed = parseTransaction(req.body);
     if (!parsed.ok) {
       sendMatrixError(res, 400, "M_BAD_JSON", `invalid transaction: ${parsed.problem}`);

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { progress } from "../output.ts";
 import { stopRequested } from "../stack/stopSignal.ts";
+import { holdYoungGeneration, releaseYoungGeneration } from "../youngGeneration.ts";
 
 export function registerAppservice(program: Command): void {
   program
@@ -9,6 +10,8 @@ export function registerAppservice(program: Command): void {
     .description("run only the appservice, against a homeserver that is already running")
     .requiredOption("-c, --config <file>", "the appservice config file (aachat.yaml)")
     .action(async (options: { config: string }) => {
+      // Until the appservice has started: see youngGeneration.ts.
+      holdYoungGeneration();
       const { createLogger, loadConfigFile, loadRegistration, start } = await import("@aachat/appservice");
       const config = await loadConfigFile(path.resolve(options.config));
       const registration = await loadRegistration(config.appservice.registrationFile);
@@ -17,7 +20,7 @@ export function registerAppservice(program: Command): void {
         level: config.logging.level,
         format: config.logging.format,
       });
-      const appservice = await start({ config, registration, log });
+      const appservice = await start({ config, registration, log }).finally(releaseYoungGeneration);
       const signal = await stopRequested();
       progress(`Stopping (${signal})…`);
       await appservice.close();

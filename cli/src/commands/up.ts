@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { UpOptions } from "../stack/runStack.ts";
+import { holdYoungGeneration } from "../youngGeneration.ts";
 import { parsePort } from "./options.ts";
 
 export function registerUp(program: Command): void {
@@ -27,6 +28,8 @@ export function registerUp(program: Command): void {
         "One `aachat up` at a time per data directory; a start after a killed one stops what it left running.",
     )
     .action(async (options: UpOptions) => {
+      // Until the appservice has started (runStack releases it): see youngGeneration.ts.
+      holdYoungGeneration();
       // Loaded on use: the stack pulls in Synapse and the appservice, which other commands don't need.
       const { up } = await import("../stack/runStack.ts");
       process.exitCode = await up(options);

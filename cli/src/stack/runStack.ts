@@ -18,6 +18,7 @@ import { resolveDataDir, stackPaths, type StackPaths } from "./paths.ts";
 import { prepareRegistration, prepareStackConfig, synapseSettingsOf } from "./stackConfig.ts";
 import { stopRequested } from "./stopSignal.ts";
 import { parsePort } from "../commands/options.ts";
+import { releaseYoungGeneration } from "../youngGeneration.ts";
 
 export interface UpOptions {
   dataDir?: string;
@@ -85,7 +86,9 @@ async function runStack(paths: StackPaths, options: UpOptions): Promise<number> 
   let stopSignal: Promise<string>;
   try {
     progress("Starting the appservice…");
-    appservice = await start({ config, registration, log: log.child({ part: "appservice" }) });
+    appservice = await start({ config, registration, log: log.child({ part: "appservice" }) }).finally(
+      releaseYoungGeneration,
+    );
     const admin = await ensureFirstAdmin({
       credentialsFile: paths.adminCredentials,
       homeserverUrl: synapse.url,

@@ -12,6 +12,9 @@ export const INGEST_TARGET_EVENTS_PER_S = 2000;
 export const INBOX_TARGET_EVENTS_PER_S = 10_000;
 export const MENTION_TARGET_RATIO = 1.2;
 export const AGENT_TARGET_RATIO = 1.2;
+/** Issue 15: the appservice with 1,000 runtimes connected. */
+export const RUNTIMES_TARGET_MB = 300;
+export const RUNTIMES_TARGET_COUNT = 1000;
 /** Issue 15: the idle appservice just after it starts, and an agent's runtime idle with its session. */
 export const APPSERVICE_IDLE_TARGET_MB = 120;
 export const RUNTIME_IDLE_TARGET_MB = 50;
@@ -50,6 +53,8 @@ export interface BenchReport {
   runtimes: RuntimeScaleOutcome;
   /** Not a default phase: it registers thousands of agents. */
   agentScale: AgentScaleOutcome;
+  /** The agents phase again, on Synapse with workers behind nginx and the appservice on PostgreSQL. */
+  workers: AgentReplyOutcome;
   /** Null when the ingest phase was not run. */
   ingest: {
     batched: IngestResult;
@@ -164,9 +169,13 @@ export function formatReport(report: BenchReport): string {
     lines.push(
       `  ${runtimes.runtimes} agents registered in ${runtimes.registerSeconds.toFixed(1)} s; their runtimes connected in ${runtimes.connectSeconds.toFixed(2)} s`,
       `  appservice: ${runtimes.appserviceBeforeMb.toFixed(1)} MiB before, ${runtimes.appserviceConnectedMb.toFixed(1)} MiB with all connected (${runtimes.perRuntimeKb.toFixed(0)} KiB per runtime)`,
+      `  target appservice <= ${RUNTIMES_TARGET_MB} MiB with ${RUNTIMES_TARGET_COUNT} connected: ${mark(runtimes.runtimes >= RUNTIMES_TARGET_COUNT ? runtimes.appserviceConnectedMb <= RUNTIMES_TARGET_MB : null)}`,
+      `  mention → signal at the agent's runtime, ${runtimes.fewConnected} runtimes connected (baseline): ${latency(runtimes.signalFewMs)}`,
+      `  mention → signal at the agent's runtime, all ${runtimes.runtimes} connected:          ${latency(runtimes.signalAllMs)}`,
     );
   }
   if (report.agentScale.status !== "skipped") lines.push(...agentScaleLines(report.agentScale));
+  if (report.workers.status !== "skipped") lines.push(...workersLines(agents, report.workers));
   lines.push("", "Mention → signal vs human → human (one message at a time, a real Synapse)");
   if (mentions.status !== "ok") {
     lines.push(`  mention benchmark ${mentions.status}: ${mentions.reason}`);
@@ -207,5 +216,21 @@ function breakdownLines(idleMb: number, breakdown: MemoryBreakdown | null): stri
   const restMb = idleMb - heapTotalMb - externalMb;
   return [
     `  idle breakdown: JS heap ${heapTotalMb.toFixed(1)} MiB (${heapUsedMb.toFixed(1)} in use), external ${externalMb.toFixed(1)} MiB, the rest (Node itself, compiled and WebAssembly code, native) ${restMb.toFixed(1)} MiB`,
+  ];
+}
+
+/** The same round trip on the embedded stack and on Synapse with workers, side by side. */
+function workersLines(embedded: AgentReplyOutcome, workers: AgentReplyOutcome): string[] {
+  const lines = ["", "Mention → agent's answer: embedded Synapse (SQLite) vs Synapse with workers (PostgreSQL, nginx)"];
+  if (workers.status !== "ok") return [...lines, `  workers: ${workers.status}: ${workers.reason}`];
+  const rows = (label: string, pick: (result: Extract<AgentReplyOutcome, { status: "ok" }>) => Summary) => [
+    `  ${label} embedded ${embedded.status === "ok" ? latency(pick(embedded)) : embedded.status}`,
+    `  ${" ".repeat(label.length)} workers  ${latency(pick(workers))}`,
+  ];
+  return [
+    ...lines,
+    `  ${workers.rounds} rounds each after ${workers.warmupRounds} warm-up`,
+    ...rows("agent's first message:", (result) => result.agentFirstChunkMs),
+    ...rows("echo bot's answer:    ", (result) => result.echoBotMs),
   ];
 }

@@ -26,7 +26,7 @@ import {
 } from "./report.ts";
 import { runRuntimeScale, type RuntimeScaleOutcome } from "./runtimeScale.ts";
 import { runAgentScale, type AgentScaleOutcome } from "./agentScale.ts";
-import { startStack, teardown, type Stack } from "./stack.ts";
+import { startStack, startWorkersStack, teardown, type Stack } from "./stack.ts";
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -40,11 +40,14 @@ const USAGE = `Usage: npm run bench -- [options]
   --agent-rounds N       measured agent answers, each beside an echo bot's (default 100)
   --agent-warmup N       unmeasured rounds first (default 5)
   --runtimes N           runtimes connected at once to read the appservice's memory (default 200)
+  --runtime-mentions N   mentions timed to a runtime's signal with few, then all, runtimes connected (default 100)
   --scale-agents N       agents registered across --scale-teams teams in the agentscale phase (default 2000)
   --scale-teams N        teams, each with a humans_only stream, in the agentscale phase (default 50)
   --scale-samples N      further agents registered one at a time and timed in it (default 50)
-  --phases LIST          which phases, comma-separated: mentions,agents,runtimes,ingest,agentscale
-                         (default all but agentscale, which takes many minutes and restarts the appservice)
+  --phases LIST          which phases, comma-separated: mentions,agents,runtimes,ingest,agentscale,workers
+                         (default all but agentscale, which takes many minutes and restarts the appservice,
+                         and workers, which starts Synapse with workers, PostgreSQL, Redis and nginx to
+                         time the agents phase's round trip there too)
   --timeout S            give up after S seconds (default 900)
   --cpu-prof             profile the appservice (node --cpu-prof) and show its hot spots in both ingest phases
                          and while its inbox handles what the batched one left
@@ -69,6 +72,7 @@ const { values: args } = parseArgs({
     "agent-rounds": { type: "string", default: "100" },
     "agent-warmup": { type: "string", default: "5" },
     runtimes: { type: "string", default: "200" },
+    "runtime-mentions": { type: "string", default: "100" },
     "scale-agents": { type: "string", default: "2000" },
     "scale-teams": { type: "string", default: "50" },
     "scale-samples": { type: "string", default: "50" },
@@ -102,6 +106,7 @@ const settings = {
   agentRounds: count("agent-rounds", args["agent-rounds"], 1, 10_000),
   agentWarmup: count("agent-warmup", args["agent-warmup"], 0, 1000),
   runtimes: count("runtimes", args.runtimes, 1, 5000),
+  runtimeMentions: count("runtime-mentions", args["runtime-mentions"], 1, 10000),
   scaleAgents: count("scale-agents", args["scale-agents"], 0, 100_000),
   scaleTeams: count("scale-teams", args["scale-teams"], 1, 1000),
   scaleSamples: count("scale-samples", args["scale-samples"], 1, 10_000),
@@ -110,7 +115,7 @@ const settings = {
   keep: args.keep,
 };
 
-const PHASES = ["mentions", "agents", "runtimes", "ingest", "agentscale"] as const;
+const PHASES = ["mentions", "agents", "runtimes", "ingest", "agentscale", "workers"] as const;
 const phases = new Set(args.phases.split(",").map((phase) => phase.trim()));
 for (const phase of phases) {
   if (!(PHASES as readonly string[]).includes(phase)) {
@@ -192,7 +197,9 @@ async function bench(): Promise<BenchReport> {
         )
       : { status: "skipped", reason: "not in --phases" };
     const runtimes: RuntimeScaleOutcome = phases.has("runtimes")
-      ? await phase("runtime scale", () => runRuntimeScale({ stack, log, runtimes: settings.runtimes }))
+      ? await phase("runtime scale", () =>
+          runRuntimeScale({ stack, log, runtimes: settings.runtimes, mentions: settings.runtimeMentions }),
+        )
       : { status: "skipped", reason: "not in --phases" };
 
     const runId = Date.now().toString(36);
@@ -244,6 +251,19 @@ async function bench(): Promise<BenchReport> {
         )
       : { status: "skipped", reason: "not in --phases" };
 
+    // The agents phase's round trip again, with Synapse split into workers (after the rest, so
+    // that the embedded figures are not measured beside a second homeserver).
+    const workers: AgentReplyOutcome = phases.has("workers")
+      ? await phase("agent replies on workers", async () =>
+          runAgentReplies({
+            stack: await startWorkersStack({ log, cpuProfile: false, keepDir: settings.keep }),
+            log,
+            rounds: settings.agentRounds,
+            warmupRounds: settings.agentWarmup,
+          }),
+        )
+      : { status: "skipped", reason: "not in --phases" };
+
     let profiles: ProfileSummary[] = [];
     if (settings.cpuProfile) {
       const file = await stack.stopAppservice();
@@ -270,6 +290,7 @@ async function bench(): Promise<BenchReport> {
       agents,
       runtimes,
       agentScale,
+      workers,
       ingest,
       targets: {
         ingestEventsPerSecond: {

@@ -7,7 +7,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import YAML from "yaml";
-import { generateRegistration, writeRegistration, type AppserviceConfigInput } from "@aachat/appservice";
+import {
+  generateRegistration,
+  loadRegistration,
+  writeRegistration,
+  type AppserviceConfigInput,
+} from "@aachat/appservice";
 import {
   ensureSynapseConfig,
   ensureSynapseInstalled,
@@ -15,6 +20,7 @@ import {
   startSynapse,
   type RunningSynapse,
 } from "@aachat/synapse";
+import { startWorkerTopology } from "../test/support/workerTopology.ts";
 
 const AACHAT_BIN = fileURLToPath(new URL("../cli/bin/aachat.js", import.meta.url));
 const SERVER_NAME = "localhost";
@@ -37,13 +43,17 @@ export interface Stack {
   readonly registrationSharedSecret: string;
   readonly appserviceUrl: string;
   readonly hsToken: string;
-  readonly sqliteFile: string;
   readonly appservicePid: number;
   readonly appserviceLogPath: string;
   /** Runs `work`, failing at once (with the end of the appservice's log) if the appservice exits meanwhile. */
   whileAppserviceRuns<T>(work: Promise<T>): Promise<T>;
   /** Stops the appservice (SIGINT, so it closes cleanly and writes its CPU profile); returns the profile's path. */
   stopAppservice(): Promise<string | undefined>;
+}
+
+/** The embedded stack: the appservice on SQLite, whose file the bench reads directly. */
+export interface SqliteStack extends Stack {
+  readonly sqliteFile: string;
 }
 
 type Cleanup = () => Promise<void>;
@@ -72,16 +82,10 @@ process.once("exit", () => {
   for (const hook of exitHooks) hook();
 });
 
-/** Synapse (test mode, free ports), a fresh registration and the appservice as its own process. */
-export async function startStack(options: StackOptions): Promise<Stack> {
+/** Synapse (test mode, free ports), a fresh registration and the appservice as its own process, on SQLite. */
+export async function startStack(options: StackOptions): Promise<SqliteStack> {
   const { log } = options;
-  const workDir = await mkdtemp(path.join(tmpdir(), "aachat-bench-"));
-  cleanups.push(async () => {
-    if (options.keepDir) log.info({ workDir }, "bench data kept");
-    else await rm(workDir, { recursive: true, force: true });
-  });
-  if (!options.keepDir) exitHooks.push(() => rmSync(workDir, { recursive: true, force: true }));
-
+  const workDir = await scratchDir(options.keepDir, log, "aachat-bench-");
   const [synapsePort, appservicePort] = [await findFreePort(), await findFreePort()];
   const appserviceUrl = `http://127.0.0.1:${appservicePort}`;
   const registrationFile = path.join(workDir, "registration.yaml");
@@ -105,11 +109,93 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   cleanups.push(() => synapse.stop());
 
   const sqliteFile = path.join(workDir, "aachat.db");
+  const appservice = await startAppservice(options, {
+    workDir,
+    homeserverUrl: synapse.url,
+    appservicePort,
+    registrationFile,
+    database: { sqliteFile },
+  });
+  log.info({ homeserver: synapse.url, appservice: appserviceUrl, workDir }, "stack is up");
+  return {
+    workDir,
+    serverName: SERVER_NAME,
+    homeserverUrl: synapse.url,
+    registrationSharedSecret: synapseConfig.registrationSharedSecret,
+    hsToken: registration.hs_token,
+    sqliteFile,
+    ...appservice,
+  };
+}
+
+/**
+ * Synapse split into workers behind nginx, with PostgreSQL and Redis (the topology the
+ * workers tests run, test/support/workerTopology.ts), and the appservice on PostgreSQL
+ * against it, as its own process.
+ */
+export async function startWorkersStack(options: StackOptions): Promise<Stack> {
+  const { log } = options;
+  const topology = await startWorkerTopology(log);
+  cleanups.push(() => topology.stop());
+  const { stack } = topology;
+  const databaseUrl = await topology.postgres.createDatabase("aachat_bench");
+  const registration = await loadRegistration(stack.registrationFile);
+  const appservice = await startAppservice(options, {
+    workDir: stack.workDir,
+    homeserverUrl: stack.homeserverUrl,
+    appservicePort: stack.appservicePort,
+    registrationFile: stack.registrationFile,
+    database: { url: databaseUrl },
+  });
+  log.info({ homeserver: stack.homeserverUrl, appservice: appservice.appserviceUrl }, "workers stack is up");
+  return {
+    workDir: stack.workDir,
+    serverName: stack.serverName,
+    homeserverUrl: stack.homeserverUrl,
+    registrationSharedSecret: stack.registrationSharedSecret,
+    hsToken: registration.hs_token,
+    ...appservice,
+  };
+}
+
+async function scratchDir(keep: boolean, log: Logger, prefix: string): Promise<string> {
+  const workDir = await mkdtemp(path.join(tmpdir(), prefix));
+  cleanups.push(async () => {
+    if (keep) log.info({ workDir }, "bench data kept");
+    else await rm(workDir, { recursive: true, force: true });
+  });
+  if (!keep) exitHooks.push(() => rmSync(workDir, { recursive: true, force: true }));
+  return workDir;
+}
+
+interface AppserviceTarget {
+  workDir: string;
+  homeserverUrl: string;
+  appservicePort: number;
+  registrationFile: string;
+  database: AppserviceConfigInput["database"];
+}
+
+type RunningAppservice = Pick<
+  Stack,
+  "appserviceUrl" | "appservicePid" | "appserviceLogPath" | "whileAppserviceRuns" | "stopAppservice"
+>;
+
+/** The appservice as its own process (`aachat appservice`), once it answers /health. */
+async function startAppservice(options: StackOptions, target: AppserviceTarget): Promise<RunningAppservice> {
+  const { log } = options;
+  const { workDir } = target;
+  const appserviceUrl = `http://127.0.0.1:${target.appservicePort}`;
   const configFile = path.join(workDir, "aachat.yaml");
   const config: AppserviceConfigInput = {
-    homeserver: { url: synapse.url, serverName: SERVER_NAME },
-    appservice: { bindAddress: "127.0.0.1", port: appservicePort, url: appserviceUrl, registrationFile },
-    database: { sqliteFile },
+    homeserver: { url: target.homeserverUrl, serverName: SERVER_NAME },
+    appservice: {
+      bindAddress: "127.0.0.1",
+      port: target.appservicePort,
+      url: appserviceUrl,
+      registrationFile: target.registrationFile,
+    },
+    database: target.database,
     // The production default level; JSON because its output goes to a file.
     logging: { level: "info", format: "json" },
   };
@@ -171,21 +257,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (pid === undefined) throw died();
   log.info({ pid, appserviceUrl }, "appservice process started; waiting for /health");
   await whileAppserviceRuns(waitForHealth(appserviceUrl));
-  log.info({ homeserver: synapse.url, appservice: appserviceUrl, workDir }, "stack is up");
-
-  return {
-    workDir,
-    serverName: SERVER_NAME,
-    homeserverUrl: synapse.url,
-    registrationSharedSecret: synapseConfig.registrationSharedSecret,
-    appserviceUrl,
-    hsToken: registration.hs_token,
-    sqliteFile,
-    appservicePid: pid,
-    appserviceLogPath,
-    whileAppserviceRuns,
-    stopAppservice,
-  };
+  return { appserviceUrl, appservicePid: pid, appserviceLogPath, whileAppserviceRuns, stopAppservice };
 }
 
 /** Polls GET /health until it answers 200 (the condition), bounded by HEALTH_TIMEOUT_MS. */

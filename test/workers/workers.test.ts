@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../support/api.ts";
 import { startAppserviceProcess, startTestAppservice, type TestAppservice } from "../support/appservice.ts";
@@ -158,15 +159,18 @@ describe("aachat on Synapse with workers", { timeout: 300_000 }, () => {
       });
       // Synapse advances the appservice stream before it writes the events it took into a
       // transaction: what the killed sender held only in memory is never sent. The appservice
-      // reads the rooms' recent events back when it starts, so the documented recovery after
-      // that worker crashed is restarting the appservice too (docs/scaling.md).
+      // notices its sender's connection closed from the sender's side and reads the rooms'
+      // recent events back, without a restart.
       const sender = topology.processes[topology.appserviceSender]!;
-      await strike(`kill -9 of ${sender.name} (the appservice sender), then the appservice restarted`, async () => {
+      await strike(`kill -9 of ${sender.name} (the appservice sender)`, async () => {
         await killProcess(sender);
         await startProcess(sender, topology.python);
-        await appservice.stop("SIGTERM");
-        appservice = await started.restart();
       });
+      await waitUntil(
+        "the appservice to notice its sender went away",
+        async () => appservice.stderr().includes("transaction sender went away"),
+        60_000,
+      );
 
       const count = await load.settle(180_000);
       process.stderr.write(
@@ -176,7 +180,15 @@ describe("aachat on Synapse with workers", { timeout: 300_000 }, () => {
         // What each answer of a mention not answered once was, to tell a re-run turn from a re-post.
         const ids = new Set(count.problems.flatMap((problem) => problem.match(/\$[\w-]+/g) ?? []));
         const events = [...(await load.timelines()).values()].flat().filter((event) => ids.has(event.event_id));
-        process.stderr.write(`[workers] ${JSON.stringify(events, null, 1)}\nruntime log: ${agent.logFile}\n`);
+        const lost = load.mentions.filter((sent) =>
+          count.problems.some((problem) => problem.startsWith(`${sent.label}:`)),
+        );
+        const appserviceLog = path.join(inject("stack").workDir, "appservice.log");
+        await writeFile(appserviceLog, appservice.stdout() + appservice.stderr());
+        process.stderr.write(
+          `[workers] ${JSON.stringify(events, null, 1)}\nnot answered once: ${JSON.stringify(lost)}\n` +
+            `runtime log: ${agent.logFile}\nappservice log (since its last start): ${appserviceLog}\n`,
+        );
       }
       expect(count.problems).toEqual([]);
       // Nor did a send retried through nginx post a mention twice.

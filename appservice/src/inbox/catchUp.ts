@@ -1,12 +1,14 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
 import type { UserId } from "../matrix/ids.ts";
-import type { MatrixApi } from "../matrix/MatrixApi.ts";
+import type { MatrixApi, TimelineEvent } from "../matrix/MatrixApi.ts";
 import { matrixEventSchema, type MatrixEvent } from "../matrix/events.ts";
 import type { Inbox } from "./Inbox.ts";
 
-/** Events read back per room: more than a person writes in the seconds a restart takes. */
-const PAGE_SIZE = 50;
+/** Events read back per request; a busy room is paged back until the time window is covered. */
+const PAGE_SIZE = 100;
+/** At most this many pages per room: a room busier than that in the window is not read further. */
+const MAX_PAGES = 10;
 /** Events older than the newest one the appservice had received, minus this, are not looked at. */
 const MARGIN_MS = 5 * 60_000;
 const CONCURRENCY = 4;
@@ -68,8 +70,19 @@ async function catchUpRoom(
   room: { roomId: string; asUser: UserId },
   since: number,
 ): Promise<number> {
-  const { chunk } = await deps.matrix.messages(room.roomId, { dir: "b", limit: PAGE_SIZE }, room.asUser);
-  const recent = chunk.filter((event) => event.origin_server_ts >= since);
+  const recent: TimelineEvent[] = [];
+  let from: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { chunk, end } = await deps.matrix.messages(
+      room.roomId,
+      { dir: "b", limit: PAGE_SIZE, ...(from === undefined ? {} : { from }) },
+      room.asUser,
+    );
+    recent.push(...chunk.filter((event) => event.origin_server_ts >= since));
+    const reachedWindowStart = chunk.some((event) => event.origin_server_ts < since);
+    if (reachedWindowStart || end === undefined || chunk.length < PAGE_SIZE) break;
+    from = end;
+  }
   if (recent.length === 0) return 0;
   const known = new Set(
     (

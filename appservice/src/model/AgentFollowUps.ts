@@ -19,9 +19,4 @@ export class AgentFollowUps {
   async settled(agentId: number): Promise<void> {
     await this.#pending.get(agentId);
   }
-
-  /** Resolves once every follow-up running now has finished. */
-  async idle(): Promise<void> {
-    await Promise.all(this.#pending.values());
-  }
 }

@@ -1,6 +1,8 @@
+import { once, type EventEmitter } from "node:events";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logging/logger.ts";
 
@@ -16,8 +18,19 @@ describe("the log", () => {
     const fd = openSync(file, "w");
     const log = createLogger({ name: "aachat", level: "info", format, destination: fd });
     log.info({ agent: "coder", nested: { token: "s3cret" } }, "agent started");
-    await new Promise<void>((resolve, reject) => log.flush((error) => (error ? reject(error) : resolve())));
-    closeSync(fd);
+    if (format === "json") {
+      // The JSON destination writes asynchronously, and its flush() does not wait for a write
+      // already under way: ending it and waiting for it to close its fd does.
+      const destination = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as EventEmitter & {
+        end(): void;
+      };
+      const closed = once(destination, "close");
+      destination.end();
+      await closed;
+    } else {
+      await new Promise<void>((resolve, reject) => log.flush((error) => (error ? reject(error) : resolve())));
+      closeSync(fd);
+    }
     return readFileSync(file, "utf8");
   }
 

@@ -4,6 +4,7 @@ import type { ContentBlock, PromptResponse } from "@agentclientprotocol/sdk";
 import { projectLabel, type SessionState, type SessionStatus, type SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import { AcpProcess, AgentExitedError } from "../acp/AcpProcess.ts";
+import { replyNotice } from "../chat/replyNotice.ts";
 import { SessionSettings, type SettingChange, type SettingKind } from "../commands/SessionSettings.ts";
 import { agentCommand, agentEnvironment } from "../acp/agentCommand.ts";
 import type { ToolSession, TurnPlace } from "../mcp/ChatTools.ts";
@@ -419,16 +420,11 @@ export class AgentSession implements ToolSession {
 
   async #answerUnavailable(signal: SignalPayload): Promise<void> {
     const identity = await this.#deps.identity.get();
-    await this.#deps.chat
-      .request("message.send", {
-        roomId: signal.roomId,
-        body: `⚠️ I can't answer: my session ${this.id} failed to start (${this.#lifecycle.error ?? "unknown error"}). ${identity.ownerUserId} can see why with \`aachat agent logs ${identity.name}\`.`,
-        threadRootId: signal.threadRootId,
-        replyTo: signal.eventId,
-        notice: true,
-        key: `reply:${signal.id}`,
-      })
-      .catch((error: unknown) => this.#log.warn({ err: error }, "could not say the session failed"));
+    await replyNotice(this.#deps.chat, this.#log, signal, {
+      body: `⚠️ I can't answer: my session ${this.id} failed to start (${this.#lifecycle.error ?? "unknown error"}). ${identity.ownerUserId} can see why with \`aachat agent logs ${identity.name}\`.`,
+      key: `reply:${signal.id}`,
+      failure: "could not say the session failed",
+    });
     await this.#deps.signals.done(signal.id);
   }
 

@@ -3,6 +3,7 @@ import type { AgentUsage, SignalPayload } from "@aachat/protocol";
 import type { Logger } from "pino";
 import writeFileAtomic from "write-file-atomic";
 import type { ChatRequests } from "../chat/ChatRequests.ts";
+import { replyNotice } from "../chat/replyNotice.ts";
 import type { IdentitySource } from "../client/AgentIdentity.ts";
 import { formatUsd, nextUtcMidnight, raisedLimit, utcDayLabel } from "./budgetMath.ts";
 
@@ -205,16 +206,11 @@ export class BudgetGate {
   async #tellRoom(signal: SignalPayload): Promise<void> {
     const identity = await this.deps.identity.get();
     const where = signal.roomId === identity.dmRoomId ? "you" : identity.ownerUserId;
-    await this.deps.chat
-      .request("message.send", {
-        roomId: signal.roomId,
-        threadRootId: signal.threadRootId,
-        replyTo: signal.eventId,
-        notice: true,
-        body: `⏸️ I've reached my daily cost limit (${this.paused ?? "today"}). I've asked ${where} whether to go on; this message waits until then.`,
-        key: `budget-wait:${signal.id}`,
-      })
-      .catch((error: unknown) => this.deps.log.warn({ err: error }, "could not say the work waits for the budget"));
+    await replyNotice(this.deps.chat, this.deps.log, signal, {
+      body: `⏸️ I've reached my daily cost limit (${this.paused ?? "today"}). I've asked ${where} whether to go on; this message waits until then.`,
+      key: `budget-wait:${signal.id}`,
+      failure: "could not say the work waits for the budget",
+    });
   }
 
   async #askOwner(): Promise<void> {

@@ -54,9 +54,10 @@ export interface RunningAppservice {
   readonly model: ModelContext;
   /**
    * Reads back the recent events Synapse never sent (see catchUpMissedEvents): done at start,
-   * and to be called once a restarted homeserver answers again. Resolves with how many.
+   * and to be called once a restarted homeserver answers again. The same coalesced run serves
+   * the SenderWatch, so two triggers never read back at once. Failures are logged, not thrown.
    */
-  catchUp(): Promise<number>;
+  catchUp(): Promise<void>;
   /** Stops taking requests, finishes the event being processed, closes the database. */
   close(): Promise<void>;
 }
@@ -199,14 +200,15 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     log.info(repaired, "reconciled the homeserver with the database");
     await outbound.resume();
     const catchUpLog = log.child({ module: "catch-up" });
-    const catchUp = () => catchUpMissedEvents({ db, matrix, inbox, botUserId, log: catchUpLog });
-    await catchUp();
-    const catchUpAgain = coalesced(() =>
-      catchUp().catch((error: unknown) => catchUpLog.warn({ err: error }, "could not read back the recent events")),
+    const catchUpNow = () => catchUpMissedEvents({ db, matrix, inbox, botUserId, log: catchUpLog });
+    // Before any trigger is wired: a failure here fails the start.
+    await catchUpNow();
+    const catchUp = coalesced(() =>
+      catchUpNow().catch((error: unknown) => catchUpLog.warn({ err: error }, "could not read back the recent events")),
     );
     senderWatch.whenGone(() => {
       catchUpLog.warn("the homeserver's transaction sender went away; reading back the recent events");
-      void catchUpAgain();
+      void catchUp();
     });
     // Events stored before a crash or stop and not yet processed are handled now.
     await inbox.wake();

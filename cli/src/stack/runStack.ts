@@ -148,8 +148,10 @@ async function runUntilStopped(
     try {
       synapse = await restartSynapse();
       progress("Synapse is back.");
-      // What Synapse had queued for us in memory when it died is read back from the rooms.
-      await appservice.catchUp().catch(() => undefined);
+      // What Synapse had queued for us in memory when it died is read back from the rooms. The
+      // appservice may have started that already (its sender's connection closed): this call
+      // then shares that run, or queues one more right after it, never a second one beside it.
+      await appservice.catchUp();
     } catch (error) {
       progress(`Synapse could not start again: ${(error as Error).message}. Stopping…`);
       exitCode = 1;

@@ -1,8 +1,9 @@
 /**
  * What registering an agent leaves to finish after it answered (its puppet joins its DM,
  * the DM is listed in the owner's personal space), by agent id. Anything that needs the
- * DM finished waits here; a follow-up cut short by a stop is redone by the reconcile at
- * the next start, which joins every agent to its DM and lists every DM in its space.
+ * DM finished waits here (so does the start-up reconcile, for an agent registered while
+ * it runs); a follow-up cut short by a stop is redone by the reconcile at the next start,
+ * which joins every agent to its DM and lists every DM in its space.
  */
 export class AgentFollowUps {
   readonly #pending = new Map<number, Promise<void>>();

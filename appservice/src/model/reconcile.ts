@@ -113,6 +113,10 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
     agents.map((agent) => [agent]),
     RECONCILE_CONCURRENCY,
     async (agent) => {
+      // An agent registered while this runs has its DM finished by its follow-up: wait for
+      // it rather than join and link beside it. The registration's lock is held until the
+      // follow-up is started, so it is known here even for a row read just after it was made.
+      await ctx.locks.acquire(`agent:${agent.name}`, () => ctx.agentFollowUps.settled(agent.id));
       await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
       const spaceRoomId = personalSpaces.get(personalSlug(agent.ownerUserId));
       if (spaceRoomId) await linkMissing(ctx, spaceRoomId, agent.dmRoomId, report);

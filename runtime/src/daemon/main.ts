@@ -71,10 +71,13 @@ for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
   });
 }
 
-const exit = await runtime.exited;
-log.flush();
-if (exit.reason === "auth" || exit.reason === "replaced") {
-  process.stderr.write(`aachat-runtime: ${exit.error?.message ?? exit.reason}\n`);
-  process.exit(EXIT.auth);
-}
-process.exit(0);
+// Not awaited: a module waiting at a top-level await keeps its whole frame alive, and in
+// the bundle that frame holds every bundled module's top-level bindings (1 MiB of heap).
+void runtime.exited.then((exit) => {
+  log.flush();
+  if (exit.reason === "auth" || exit.reason === "replaced") {
+    process.stderr.write(`aachat-runtime: ${exit.error?.message ?? exit.reason}\n`);
+    process.exit(EXIT.auth);
+  }
+  process.exit(0);
+});

@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import { consoleRouter } from "@aachat/admin-ui/server";
-import type { Bridge } from "matrix-appservice-bridge";
 import type { Logger } from "pino";
 import { ConfigError } from "./config/ConfigError.ts";
 import type { AppserviceConfig } from "./config/schema.ts";
@@ -22,7 +21,6 @@ import { boundPort, closeServer, createApp, errorHandler, listen } from "./http/
 import { catchUpMissedEvents } from "./inbox/catchUp.ts";
 import { coalesced, SenderWatch } from "./inbox/SenderWatch.ts";
 import { Inbox } from "./inbox/Inbox.ts";
-import { createBridge } from "./matrix/bridge.ts";
 import { AppserviceMetrics } from "./metrics/AppserviceMetrics.ts";
 import { httpMetrics } from "./metrics/httpMetrics.ts";
 import { metricsDisabled, metricsRoute } from "./metrics/metricsRoute.ts";
@@ -49,7 +47,6 @@ export interface RunningAppservice {
   readonly url: string;
   readonly botUserId: UserId;
   readonly db: Db;
-  readonly bridge: Bridge;
   /** The aachat model as the running appservice uses it (tests drive it directly too). */
   readonly model: ModelContext;
   /**
@@ -79,14 +76,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
     const db = await openDatabase(config.database, log.child({ module: "db" }));
     cleanups.push(() => db.$disconnect());
 
-    const bridge = await createBridge({
-      homeserverUrl: config.homeserver.url,
-      serverName: config.homeserver.serverName,
-      registration,
-      log,
-    });
-    cleanups.push(() => bridge.close());
-    const metrics = new AppserviceMetrics(bridge);
+    const metrics = new AppserviceMetrics();
 
     const matrix = new MatrixApi(
       config.homeserver.url,
@@ -103,7 +93,7 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       db,
       matrix,
       outbound,
-      puppets: new Puppets(bridge),
+      puppets: new Puppets(matrix),
       runtimes: registry,
       serverName: config.homeserver.serverName,
       botUserId,
@@ -218,7 +208,6 @@ export async function start(options: StartOptions): Promise<RunningAppservice> {
       url,
       botUserId,
       db,
-      bridge,
       model,
       catchUp,
       close: () => {

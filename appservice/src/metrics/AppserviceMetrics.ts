@@ -1,6 +1,5 @@
 import type { RuntimeState } from "@aachat/protocol";
-import type { Bridge, PrometheusMetrics } from "matrix-appservice-bridge";
-import { Registry, type Counter, type Histogram } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { MatrixEvent } from "../matrix/events.ts";
 import { eventClass } from "./eventClass.ts";
 import { TurnTracker, type TurnChanges } from "./TurnTracker.ts";
@@ -41,14 +40,13 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
 
 /**
- * aachat's Prometheus metrics, through matrix-appservice-bridge's PrometheusMetrics (which
- * adds the process's metrics and the bridge's Matrix client calls). Labels take only a
- * bounded set of values: event classes, route templates, method names, outcomes. Each
- * appservice has its own registry, so several can run in one process (as tests do).
+ * aachat's Prometheus metrics, beside Node's own (memory, CPU, event loop lag). Labels
+ * take only a bounded set of values: event classes, route templates, method names,
+ * outcomes. Each appservice has its own registry, so several can run in one process (as
+ * tests do).
  */
 export class AppserviceMetrics implements InboxMetrics, TransactionMetrics, RuntimeSocketMetrics {
   readonly registry = new Registry();
-  readonly prometheus: PrometheusMetrics;
   readonly #transactions: Counter;
   readonly #events: Counter;
   readonly #lag: Histogram;
@@ -62,12 +60,13 @@ export class AppserviceMetrics implements InboxMetrics, TransactionMetrics, Runt
   readonly #runtimeRequests: Histogram;
   readonly #turns = new TurnTracker();
 
-  constructor(bridge: Bridge) {
-    const metrics = (this.prometheus = bridge.getPrometheusMetrics(false, this.registry));
-    const counter = (name: string, help: string, labels?: string[]) =>
-      metrics.addCounter({ namespace: "aachat", name, help, labels });
-    const histogram = (name: string, help: string, labels: string[], buckets: number[]) =>
-      metrics.addTimer({ namespace: "aachat", name, help, labels, buckets });
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    const counter = (name: string, help: string, labelNames: string[] = []) =>
+      new Counter({ name: `aachat_${name}`, help, labelNames, registers });
+    const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+      new Histogram({ name: `aachat_${name}`, help, labelNames, buckets, registers });
     this.#transactions = counter(
       "transactions_received_total",
       "Transactions the homeserver pushed (a retried one counts again)",
@@ -136,6 +135,18 @@ export class AppserviceMetrics implements InboxMetrics, TransactionMetrics, Runt
 
   signalAcknowledged(): void {
     this.#signalsAcknowledged.inc();
+  }
+
+  /** A gauge read when /metrics is scraped. */
+  gauge(name: string, help: string, read: () => number | Promise<number>): void {
+    new Gauge({
+      name: `aachat_${name}`,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
   }
 
   runtimeRequest(method: string, outcome: string, seconds: number): void {

@@ -25,20 +25,18 @@ export function metricsRoute(
   access: MetricsAccess,
 ): RequestHandler {
   const allowList = new AllowList(access.allow);
-  const gauge = (name: string, help: string) => metrics.prometheus.addGauge({ namespace: "aachat", name, help });
-  const runtimes = gauge("runtimes_connected", "Agents whose runtime is connected");
-  const inbox = gauge("inbox_pending_events", "Events received from the homeserver and not yet handled");
-  const outbound = gauge("outbound_pending_messages", "Messages queued for the homeserver and not yet sent");
-  const signals = gauge("signals_pending", "Signals (mentions, DMs, reactions) not yet acknowledged by a runtime");
-  const agents = gauge("agents", "Registered agents");
-  metrics.prometheus.addCollector(async () => {
-    const { db } = sources;
-    runtimes.set(sources.runtimesConnected());
-    inbox.set(await db.inboundEvent.count({ where: { processedAt: null } }));
-    outbound.set(await db.outboundMessage.count({ where: { sentAt: null } }));
-    signals.set(await db.signal.count({ where: { acknowledgedAt: null } }));
-    agents.set(await db.agent.count());
-  });
+  const { db } = sources;
+  metrics.gauge("runtimes_connected", "Agents whose runtime is connected", () => sources.runtimesConnected());
+  metrics.gauge("inbox_pending_events", "Events received from the homeserver and not yet handled", () =>
+    db.inboundEvent.count({ where: { processedAt: null } }),
+  );
+  metrics.gauge("outbound_pending_messages", "Messages queued for the homeserver and not yet sent", () =>
+    db.outboundMessage.count({ where: { sentAt: null } }),
+  );
+  metrics.gauge("signals_pending", "Signals (mentions, DMs, reactions) not yet acknowledged by a runtime", () =>
+    db.signal.count({ where: { acknowledgedAt: null } }),
+  );
+  metrics.gauge("agents", "Registered agents", () => db.agent.count());
   return (req, res, next) => {
     const relayed = req.headers.forwarded !== undefined || req.headers["x-forwarded-for"] !== undefined;
     if (relayed || !allowList.allows(req.socket.remoteAddress)) {
@@ -52,9 +50,8 @@ export function metricsRoute(
         );
       return;
     }
-    metrics.prometheus
-      .refresh()
-      .then(() => metrics.registry.metrics())
+    metrics.registry
+      .metrics()
       .then((text) => res.type(metrics.registry.contentType).send(text))
       .catch(next);
   };

@@ -22,3 +22,7 @@ export * from "./matrix/ids.ts";
 export { DomainError, type DomainErrorCode } from "./errors/DomainError.ts";
 export { sendAsAgent } from "./model/agentMessages.ts";
 export { copySqliteToPostgres, CopyRefusedError, type CopyReport } from "./db/copySqliteToPostgres.ts";
+// The model's steps a running appservice takes on its own, for tests that drive them directly.
+export { reconcile } from "./model/reconcile.ts";
+export { linkInSpace } from "./model/rooms.ts";
+export { agentForRuntimeToken } from "./model/agents.ts";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { agentForRuntimeToken } from "@aachat/appservice";
 import { apiAs, uniqueName, type Api } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { createHuman, stopHumans, type Human } from "../support/humans.ts";
@@ -186,7 +187,6 @@ describe("agents and projects", () => {
   it("rotates and revokes the runtime token", async () => {
     const name = uniqueName("rotator");
     const { runtimeToken } = (await api("POST", "/agents", { name })).body as unknown as AgentBody;
-    const { agentForRuntimeToken } = await import("../../appservice/src/model/agents.ts");
     const model = running.appservice.model;
     expect((await agentForRuntimeToken(model, runtimeToken))?.name).toBe(name);
     const rotated = (await api("POST", `/agents/${name}/token`)).body as { runtimeToken: string };

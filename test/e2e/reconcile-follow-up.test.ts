@@ -1,7 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { UserId } from "@aachat/appservice";
-import { reconcile } from "../../appservice/src/model/reconcile.ts";
-import { linkInSpace } from "../../appservice/src/model/rooms.ts";
+import { linkInSpace, reconcile, type UserId } from "@aachat/appservice";
 import { apiAs, uniqueName } from "../support/api.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
 import { freshTestDatabase } from "../support/databases.ts";

@@ -70,4 +70,44 @@ describe("an agent's DM, finished after the registration answered", () => {
     await waitForMembership(alice.client, dm, agent.userId, "join");
     await waitUntil("the DM is listed in the personal space again", listed);
   });
+
+  it("starts with an agent the homeserver refuses, and still repairs the others", async () => {
+    await running?.appservice.close();
+    const database = await freshTestDatabase("reconcile-refused-agent");
+    running = await startTestAppservice({ database });
+    const bob = await createHuman("bob");
+    const api = apiAs(bob, running.appservice.url);
+    const register = async (name: string) => {
+      const created = await api("POST", "/agents", { name: uniqueName(name) });
+      expect(created.status).toBe(201);
+      return (created.body as unknown as AgentBody).agent;
+    };
+    const [refused, healthy] = [await register("gone"), await register("kept")];
+    for (const agent of [refused, healthy]) {
+      await waitUntil("bob is invited to the DM", () =>
+        Promise.resolve(bob.client.getRoom(agent.dmRoomId)?.getMyMembership() === "invite"),
+      );
+      await bob.client.joinRoom(agent.dmRoomId);
+      await waitForMembership(bob.client, agent.dmRoomId, agent.userId, "join");
+    }
+
+    // While the appservice is down, one agent leaves its DM, and the owner bans the other
+    // from theirs with a Matrix client: the homeserver now refuses to let it back in.
+    await running.appservice.close();
+    const left = await asPuppet(
+      running.registration,
+      healthy.userId,
+      "POST",
+      `/rooms/${encodeURIComponent(healthy.dmRoomId)}/leave`,
+      {},
+    );
+    expect(left.status).toBe(200);
+    await waitForMembership(bob.client, healthy.dmRoomId, healthy.userId, "leave");
+    await bob.client.ban(refused.dmRoomId, refused.userId, "not this one");
+    await waitForMembership(bob.client, refused.dmRoomId, refused.userId, "ban");
+
+    running = await startTestAppservice({ database });
+    await waitForMembership(bob.client, healthy.dmRoomId, healthy.userId, "join");
+    expect(bob.client.getRoom(refused.dmRoomId)?.getMember(refused.userId)?.membership).toBe("ban");
+  });
 });

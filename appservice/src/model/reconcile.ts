@@ -1,5 +1,6 @@
 import { runLanes } from "../inbox/roomLanes.ts";
 import type { UserId } from "../matrix/ids.ts";
+import { mayHaveTakenEffect } from "../matrix/MatrixApi.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, linkInSpace, syncPowerLevels, type ManagedRoom } from "./rooms.ts";
 import { personalSlug } from "./teams.ts";
@@ -14,6 +15,8 @@ export interface ReconcileReport {
   powerLevelsFixed: number;
   /** Agents' DMs listed again in their owner's personal space. */
   linked: number;
+  /** Agents the homeserver would not let into a room (e.g. their user was deactivated there): logged, left as they are. */
+  failed: number;
 }
 
 /**
@@ -29,6 +32,7 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
     joined: 0,
     powerLevelsFixed: 0,
     linked: 0,
+    failed: 0,
   };
   const botRooms = await ctx.matrix.joinedRooms();
 
@@ -117,19 +121,27 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
       // it rather than join and link beside it. The registration's lock is held until the
       // follow-up is started, so it is known here even for a row read just after it was made.
       await ctx.locks.acquire(`agent:${agent.name}`, () => ctx.agentFollowUps.settled(agent.id));
-      await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
-      const spaceRoomId = personalSpaces.get(personalSlug(agent.ownerUserId));
-      if (spaceRoomId) await linkMissing(ctx, spaceRoomId, agent.dmRoomId, report);
-      report.rooms++;
-      if (!botRooms.has(agent.dmRoomId))
-        await ctx.matrix
-          .join(agent.dmRoomId)
-          .catch((error: unknown) =>
-            ctx.log.warn({ err: error, agent: agent.name }, "bot cannot rejoin an agent's DM"),
-          );
-      await joinAgents(ctx, agent.dmRoomId, [agent.userId as UserId], report);
-      const room: ManagedRoom = { kind: "dm", agentUserId: agent.userId, ownerUserId: agent.ownerUserId };
-      if (await syncPowerLevels(ctx, agent.dmRoomId, room)) report.powerLevelsFixed++;
+      try {
+        await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
+        const spaceRoomId = personalSpaces.get(personalSlug(agent.ownerUserId));
+        if (spaceRoomId) await linkMissing(ctx, spaceRoomId, agent.dmRoomId, report);
+        report.rooms++;
+        if (!botRooms.has(agent.dmRoomId))
+          await ctx.matrix
+            .join(agent.dmRoomId)
+            .catch((error: unknown) =>
+              ctx.log.warn({ err: error, agent: agent.name }, "bot cannot rejoin an agent's DM"),
+            );
+        await joinAgents(ctx, agent.dmRoomId, [agent.userId as UserId], report);
+        const room: ManagedRoom = { kind: "dm", agentUserId: agent.userId, ownerUserId: agent.ownerUserId };
+        if (await syncPowerLevels(ctx, agent.dmRoomId, room)) report.powerLevelsFixed++;
+      } catch (error) {
+        // One agent the homeserver refuses must not keep the server, and every other agent,
+        // down; a homeserver that does not answer still fails the start.
+        if (!refused(error)) throw error;
+        report.failed++;
+        ctx.log.warn({ err: error, agent: agent.name }, "could not repair the agent's DM; left as it is");
+      }
     },
   );
   return report;
@@ -169,8 +181,19 @@ async function joinAgents(
   const members = await ctx.matrix.members(roomId);
   for (const agentUserId of agentUserIds) {
     if (members.get(agentUserId) === "join") continue;
-    await ctx.matrix.invite(roomId, agentUserId);
-    await ctx.matrix.join(roomId, agentUserId);
-    report.joined++;
+    try {
+      await ctx.matrix.invite(roomId, agentUserId);
+      await ctx.matrix.join(roomId, agentUserId);
+      report.joined++;
+    } catch (error) {
+      if (!refused(error)) throw error;
+      report.failed++;
+      ctx.log.warn({ err: error, agent: agentUserId, roomId }, "could not bring an agent back into its room");
+    }
   }
+}
+
+/** The homeserver answered and said no (a 4xx): about that one user or room, not the homeserver. */
+function refused(error: unknown): boolean {
+  return !mayHaveTakenEffect(error);
 }

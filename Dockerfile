@@ -29,7 +29,6 @@ COPY agent-repo/package.json agent-repo/
 COPY runtime/package.json runtime/
 COPY admin-ui/package.json admin-ui/
 COPY cli/package.json cli/
-COPY vendor/ vendor/
 # Install scripts run below, once the sources are in place (the root postinstall
 # generates the Prisma clients from appservice/prisma).
 RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error

@@ -166,6 +166,8 @@ interface DockerfileFacts {
   healthcheck: string | undefined;
   finalUser: string | undefined;
   stages: string[];
+  /** What each COPY takes from the build context (not from another stage). */
+  copied: string[];
   text: string;
 }
 
@@ -176,7 +178,14 @@ function dockerfileFacts(text: string): DockerfileFacts {
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith("#"));
-  const facts: DockerfileFacts = { exposed: [], healthcheck: undefined, finalUser: undefined, stages: [], text };
+  const facts: DockerfileFacts = {
+    exposed: [],
+    healthcheck: undefined,
+    finalUser: undefined,
+    stages: [],
+    copied: [],
+    text,
+  };
   for (const line of lines) {
     const [instruction, ...rest] = line.split(/\s+/);
     const argument = rest.join(" ");
@@ -196,6 +205,12 @@ function dockerfileFacts(text: string): DockerfileFacts {
       case "USER":
         facts.finalUser = argument;
         break;
+      case "COPY": {
+        if (rest.some((part) => part.startsWith("--from="))) break;
+        const paths = rest.filter((part) => !part.startsWith("--"));
+        facts.copied.push(...paths.slice(0, -1));
+        break;
+      }
     }
   }
   return facts;
@@ -360,6 +375,10 @@ function checkDeployment(deployment: Deployment): string[] {
     }
     if (!/AACHAT_CONFIG/.test(facts.text) || !facts.text.includes("/config/aachat.yaml")) {
       problems.push("Dockerfile: the entrypoint must take the config from AACHAT_CONFIG (default /config/aachat.yaml)");
+    }
+    for (const source of facts.copied) {
+      if (source !== "." && !deployment.exists(source))
+        problems.push(`Dockerfile: COPY of ${source}, which does not exist`);
     }
     const appserviceHealth = JSON.stringify(appservice?.healthcheck?.test ?? "");
     if (!appserviceHealth.includes(`:${APPSERVICE_PORT}/health`)) {
@@ -563,6 +582,11 @@ describe("docker compose deployment", () => {
       "the Dockerfile's healthcheck on another port",
       (d) => (d.dockerfile = d.dockerfile!.replace("127.0.0.1:8090/health", "127.0.0.1:8080/health")),
       /Dockerfile: HEALTHCHECK does not fetch \/health on port 8090/,
+    ],
+    [
+      "the Dockerfile copying a folder the repository no longer has",
+      (d) => (d.dockerfile = d.dockerfile!.replace(/^COPY cli\/package.json cli\/$/m, "COPY vendor/ vendor/")),
+      /Dockerfile: COPY of vendor\/, which does not exist/,
     ],
     [
       "the image running as root",

@@ -8,7 +8,7 @@
 #   docker run -v aachat-config:/config -p 8090:8090 aachat      # reads /config/aachat.yaml
 #
 # The same image runs the one-shot setup (deploy/setup.sh) and the `aachat` CLI:
-#   docker run --rm --entrypoint node aachat cli/bin/aachat.js --help
+#   docker run --rm --entrypoint node aachat cli/dist/image/aachat.mjs --help
 
 ARG NODE_VERSION=22
 
@@ -35,10 +35,12 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 COPY . .
 # better-sqlite3: a prebuilt binary when one matches, else compiled with python3/make/g++.
-# esbuild checks its platform binary. Then the Prisma clients (scripts/prisma-generate.mjs).
+# esbuild checks its platform binary. Then the Prisma clients (scripts/prisma-generate.mjs),
+# and the CLI bundled into cli/dist/image/, which the image runs.
 RUN npm rebuild better-sqlite3 esbuild \
  && npm run postinstall \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error \
+ && node cli/build/bundle.mjs cli/dist/image \
  && rm -rf /root/.npm
 
 # --- runtime ----------------------------------------------------------------------------
@@ -60,4 +62,4 @@ EXPOSE 8090
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8090/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node runs as PID 1 (exec) and stops cleanly on SIGTERM. AACHAT_CONFIG picks the config.
-ENTRYPOINT ["/bin/sh", "-c", "exec node cli/bin/aachat.js appservice -c \"${AACHAT_CONFIG:-/config/aachat.yaml}\""]
+ENTRYPOINT ["/bin/sh", "-c", "exec node cli/dist/image/aachat.mjs appservice -c \"${AACHAT_CONFIG:-/config/aachat.yaml}\""]

@@ -9,6 +9,7 @@ export default tseslint.config(
       "data/**",
       "vendor/**",
       "runtime/dist*/**",
+      "cli/dist/**",
       "build/**",
     ],
   },

@@ -31,7 +31,9 @@ app_dir="${AACHAT_APP_DIR:-/app}"
 
 registration="$config_dir/registration.yaml"
 config="$config_dir/aachat.yaml"
+# The image's CLI bundle (see the Dockerfile); in a checkout, the CLI's launcher.
 cli=(node "$app_dir/cli/bin/aachat.js")
+[ -f "$app_dir/cli/dist/image/aachat.mjs" ] && cli=(node "$app_dir/cli/dist/image/aachat.mjs")
 
 # A value as a YAML scalar (a JSON string is a valid YAML double-quoted scalar).
 quote() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }

@@ -7,24 +7,14 @@
 import { spawnSync } from "node:child_process";
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { tsImport } from "tsx/esm/api";
-import { asciiOutput } from "@aachat/protocol/esbuild/asciiOutput";
-import { zodEnglishOnly } from "@aachat/protocol/esbuild/zodEnglishOnly";
+import { cliBundleOptions, EXTERNAL } from "../cli/build/bundle.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STAGING = path.join(ROOT, "build", "pack-staging");
 const OUT = path.join(ROOT, "build", "pack");
-
-/**
- * The installed package's dependencies: a native addon, a program the runtime starts as a
- * process (found with require.resolve), and pino with its pretty printer (pino runs
- * transports in a worker thread that loads them by file name).
- */
-const EXTERNAL = ["better-sqlite3", "@agentclientprotocol/claude-agent-acp", "pino", "pino-pretty"];
-/** Never installed with the package: loaded only in a checkout, or optional speed-ups. */
-const NEVER_LOADED = ["esbuild", "tsx", "prisma", "bufferutil", "utf-8-validate", "pg-native"];
 
 /** Entry points, named as the package's programs (see installLayout.ts for the names). */
 const ENTRIES = {
@@ -70,54 +60,12 @@ async function main() {
 }
 
 async function bundlePrograms() {
-  await build({
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, entry]) => [name, path.join(ROOT, entry)])),
-    outdir: path.join(STAGING, "dist"),
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    // The CLI loads each command's code when it runs: shared chunks keep `aachat --help` quick.
-    splitting: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: [...EXTERNAL, ...NEVER_LOADED],
-    // CommonJS dependencies call require() and read __filename; give the ES modules both.
-    banner: {
-      js: '#!/usr/bin/env node\nimport { createRequire as __aachatRequire } from "node:module"; const require = __aachatRequire(import.meta.url); const __aachatFilename = import.meta.filename; const __aachatDirname = import.meta.dirname;',
-    },
-    define: { __filename: "__aachatFilename", __dirname: "__aachatDirname" },
-    plugins: [zodEnglishOnly, asciiOutput, prismaWasmFromFile],
-    legalComments: "none",
-    logLevel: "warning",
-  });
+  const dist = path.join(STAGING, "dist");
+  const entryPoints = Object.fromEntries(
+    Object.entries(ENTRIES).map(([name, entry]) => [name, path.join(ROOT, entry)]),
+  );
+  await build(cliBundleOptions(entryPoints, dist, { shebang: true }));
 }
-
-/**
- * Prisma's query compiler is WebAssembly shipped as a base64 string in a 4.4 MB module. V8
- * keeps a module's source and its exported string for the life of the process: 8.6 MiB of
- * heap for something read once, when the database opens. The package ships the bytes as a
- * .wasm file instead (dist/prisma/), and the module exports an object that reads the file
- * when converted to a string: the generated client decodes it once with Buffer.from(wasm,
- * "base64"), which converts it, and keeps only the compiled module.
- */
-const prismaWasmFromFile = {
-  name: "prisma-wasm-from-file",
-  setup(bundler) {
-    bundler.onLoad({ filter: /[\\/]query_compiler_\w+\.\w+\.wasm-base64\.mjs$/ }, async (args) => {
-      const name = path.basename(args.path).replace(/\.wasm-base64\.mjs$/, ".wasm");
-      const { wasm } = await import(pathToFileURL(args.path).href);
-      await mkdir(path.join(STAGING, "dist", "prisma"), { recursive: true });
-      await writeFile(path.join(STAGING, "dist", "prisma", name), Buffer.from(wasm, "base64"));
-      // The client imports it on demand, so it is a chunk of its own in dist/chunks/.
-      const file = JSON.stringify(`../prisma/${name}`);
-      return {
-        contents: `import { readFileSync } from "node:fs";\nexport const wasm = {\n  [Symbol.toPrimitive]: () => readFileSync(new URL(${file}, import.meta.url)).toString("base64"),\n};\n`,
-        loader: "js",
-      };
-    });
-  },
-};
 
 /** The console's script exactly as a checkout serves it (bundleConsole.ts makes it). */
 async function consoleScript() {

@@ -23,9 +23,11 @@ const FILES = {
     package: "prisma/migrations-postgresql",
   },
   registrationTemplate: { checkout: "registration.yaml", package: "registration.yaml" },
-  /** The console's browser script: prebuilt in the package, bundled on demand in a checkout. */
+  /** The console's browser script: prebuilt in the package, bundled on demand in a checkout… */
   consoleScript: { checkout: undefined, package: "dist/console/main.js" },
-} as const satisfies Record<string, { checkout: string | undefined; package: string }>;
+  /** …from its sources. */
+  consoleSource: { checkout: "admin-ui/src/app/main.ts", package: undefined },
+} as const satisfies Record<string, { checkout: string | undefined; package: string | undefined }>;
 
 export type AachatFile = keyof typeof FILES;
 
@@ -54,7 +56,7 @@ export function aachatFile(name: AachatFile): string | undefined {
 }
 
 /** Like aachatFile, for files every layout has. */
-export function requiredAachatFile(name: Exclude<AachatFile, "consoleScript">): string {
+export function requiredAachatFile(name: Exclude<AachatFile, "consoleScript" | "consoleSource">): string {
   const { kind, root } = installLayout();
   return path.join(root, FILES[name][kind]);
 }

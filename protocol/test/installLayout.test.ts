@@ -12,7 +12,7 @@ describe("installLayout in a checkout", () => {
     expect(installLayout()).toEqual({ kind: "checkout", root: path.resolve(CHECKOUT) });
   });
 
-  it("names files that exist, and no prebuilt console script", () => {
+  it("names files that exist, and the console's sources instead of a prebuilt script", () => {
     for (const name of [
       "runtimeBin",
       "chatToolsBin",
@@ -24,5 +24,6 @@ describe("installLayout in a checkout", () => {
       expect(existsSync(requiredAachatFile(name)), name).toBe(true);
     }
     expect(aachatFile("consoleScript")).toBeUndefined();
+    expect(existsSync(aachatFile("consoleSource") ?? "")).toBe(true);
   });
 });

@@ -1,8 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { aachatFile } from "@aachat/protocol/installLayout";
-
-const ENTRY_POINT = fileURLToPath(new URL("../app/main.ts", import.meta.url));
 
 let cached: Promise<string> | undefined;
 
@@ -27,8 +24,10 @@ async function bundleConsole(): Promise<string> {
     import("esbuild"),
     import("@aachat/protocol/esbuild/zodEnglishOnly"),
   ]);
+  const entryPoint = aachatFile("consoleSource");
+  if (!entryPoint) throw new Error("this install has neither the console's script nor its sources");
   const result = await build({
-    entryPoints: [ENTRY_POINT],
+    entryPoints: [entryPoint],
     bundle: true,
     minify: true,
     format: "esm",

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RoomId, UserId } from "./ids.ts";
+import { RoomState, type StateEvent } from "./RoomState.ts";
 
 /** An error answer from the homeserver, with its Matrix errcode. */
 export class MatrixApiError extends Error {
@@ -84,10 +85,12 @@ export class MatrixApi {
         continue;
       }
       const text = await response.text();
-      const body = parseJsonObject(text);
+      const answer = parseJson(text);
+      const body = Array.isArray(answer) ? undefined : answer;
       if (response.ok) {
-        if (body === undefined) throw new Error(`${method} ${url.pathname}: the answer is not a JSON object`);
-        return body as T;
+        // Every answer is a JSON object, but for a room's whole state (an array).
+        if (answer === undefined) throw new Error(`${method} ${url.pathname}: the answer is not JSON`);
+        return answer as T;
       }
       const errcode = typeof body?.errcode === "string" ? body.errcode : "M_UNKNOWN";
       if ((response.status === 429 || errcode === "M_LIMIT_EXCEEDED") && rateLimitWaits++ < MAX_RATE_LIMIT_WAITS) {
@@ -136,6 +139,11 @@ export class MatrixApi {
       if (error instanceof MatrixApiError && error.errcode === "M_NOT_FOUND") return undefined;
       throw error;
     }
+  }
+
+  /** The room's whole current state, as the bot sees it. */
+  async roomState(roomId: string): Promise<RoomState> {
+    return new RoomState(await this.request<StateEvent[]>("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state`));
   }
 
   /**
@@ -223,13 +231,12 @@ export class MatrixApi {
   }
 }
 
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
+/** A JSON object or array; undefined for anything else. */
+function parseJson(text: string): Record<string, unknown> | unknown[] | undefined {
   if (!text) return {};
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown> | unknown[]) : undefined;
   } catch {
     return undefined;
   }

@@ -12,17 +12,19 @@ export class Puppets {
 
   /** Registers the puppet if needed and makes its profile show this display name (and avatar). */
   async ensure(userId: UserId, displayName: string, avatarUrl?: string | null): Promise<void> {
-    await this.register(userId);
+    // The profile first: a puppet that has one is registered, and one request is all that
+    // an agent the start-up reconcile finds as it should be costs.
     const profile = await this.matrix
       .request<Profile>("GET", `/_matrix/client/v3/profile/${encodeURIComponent(userId)}`, { asUser: userId })
-      .catch((error: unknown): Profile => {
-        // A user with no profile fields yet answers 404.
-        if (error instanceof MatrixApiError && error.status === 404) return {};
+      .catch((error: unknown): undefined => {
+        // No such user, or one with no profile fields yet.
+        if (error instanceof MatrixApiError && error.status === 404) return undefined;
         throw error;
       });
+    if (!profile) await this.register(userId);
     await Promise.all([
-      profile.displayname === displayName ? undefined : this.#setDisplayName(userId, displayName),
-      !avatarUrl || profile.avatar_url === avatarUrl ? undefined : this.#setAvatarUrl(userId, avatarUrl),
+      profile?.displayname === displayName ? undefined : this.#setDisplayName(userId, displayName),
+      !avatarUrl || profile?.avatar_url === avatarUrl ? undefined : this.#setAvatarUrl(userId, avatarUrl),
     ]);
   }
 

@@ -1,5 +1,6 @@
 import { runLanes } from "../inbox/roomLanes.ts";
 import type { UserId } from "../matrix/ids.ts";
+import type { RoomState } from "../matrix/RoomState.ts";
 import { mayHaveTakenEffect } from "../matrix/MatrixApi.ts";
 import type { ModelContext } from "./ModelContext.ts";
 import { createManagedRoom, desiredPowerLevelsFor, linkInSpace, syncPowerLevels, type ManagedRoom } from "./rooms.ts";
@@ -110,8 +111,16 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
       (team) => [team.slug, team.spaceRoomId],
     ),
   );
+  // Each owner's personal space is read whole once, not once per agent.
+  const spaceStates = new Map<string, Promise<RoomState>>();
+  const spaceState = (spaceRoomId: string): Promise<RoomState> => {
+    let state = spaceStates.get(spaceRoomId);
+    if (!state) spaceStates.set(spaceRoomId, (state = ctx.matrix.roomState(spaceRoomId)));
+    return state;
+  };
   // Each agent's DM is its own: four at a time, so a start with thousands of agents is not
-  // thousands of round trips one after another.
+  // thousands of round trips one after another. An agent found as it should be costs two
+  // requests: its profile and its DM's state.
   const agents = await ctx.db.agent.findMany();
   await runLanes(
     agents.map((agent) => [agent]),
@@ -124,7 +133,7 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
       try {
         await ctx.puppets.ensure(agent.userId as UserId, agent.displayName);
         const spaceRoomId = personalSpaces.get(personalSlug(agent.ownerUserId));
-        if (spaceRoomId) await linkMissing(ctx, spaceRoomId, agent.dmRoomId, report);
+        if (spaceRoomId) await linkMissing(ctx, spaceRoomId, await spaceState(spaceRoomId), agent.dmRoomId, report);
         report.rooms++;
         if (!botRooms.has(agent.dmRoomId))
           await ctx.matrix
@@ -132,9 +141,10 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
             .catch((error: unknown) =>
               ctx.log.warn({ err: error, agent: agent.name }, "bot cannot rejoin an agent's DM"),
             );
-        await joinAgents(ctx, agent.dmRoomId, [agent.userId as UserId], report);
+        const dm = await ctx.matrix.roomState(agent.dmRoomId);
+        await joinAgents(ctx, agent.dmRoomId, [agent.userId as UserId], report, dm.members());
         const room: ManagedRoom = { kind: "dm", agentUserId: agent.userId, ownerUserId: agent.ownerUserId };
-        if (await syncPowerLevels(ctx, agent.dmRoomId, room)) report.powerLevelsFixed++;
+        if (await syncPowerLevels(ctx, agent.dmRoomId, room, dm)) report.powerLevelsFixed++;
       } catch (error) {
         // One agent the homeserver refuses must not keep the server, and every other agent,
         // down; a homeserver that does not answer still fails the start.
@@ -148,9 +158,14 @@ export async function reconcile(ctx: ModelContext): Promise<ReconcileReport> {
 }
 
 /** Lists the room in the space unless it is (a removed child keeps an empty m.space.child). */
-async function linkMissing(ctx: ModelContext, spaceRoomId: string, roomId: string, report: ReconcileReport) {
-  const child = await ctx.matrix.getState<{ via?: unknown }>(spaceRoomId, "m.space.child", roomId);
-  if (Array.isArray(child?.via)) return;
+async function linkMissing(
+  ctx: ModelContext,
+  spaceRoomId: string,
+  space: RoomState,
+  roomId: string,
+  report: ReconcileReport,
+) {
+  if (Array.isArray(space.get<{ via?: unknown }>("m.space.child", roomId)?.via)) return;
   await linkInSpace(ctx, spaceRoomId, roomId);
   report.linked++;
 }
@@ -176,9 +191,11 @@ async function joinAgents(
   roomId: string,
   agentUserIds: UserId[],
   report: ReconcileReport,
+  /** The room's members, when the caller has just read them. */
+  known?: Map<string, string>,
 ): Promise<void> {
   if (agentUserIds.length === 0) return;
-  const members = await ctx.matrix.members(roomId);
+  const members = known ?? (await ctx.matrix.members(roomId));
   for (const agentUserId of agentUserIds) {
     if (members.get(agentUserId) === "join") continue;
     try {

@@ -1,6 +1,7 @@
 import type { Role } from "./roles.ts";
 import type { RoomId } from "../matrix/ids.ts";
 import { desiredPowerLevels, powerLevelsDiffer, type PowerLevels } from "../matrix/powerLevels.ts";
+import type { RoomState } from "../matrix/RoomState.ts";
 import type { ModelContext } from "./ModelContext.ts";
 
 /** What a room is in the aachat model; decides its power levels. */
@@ -37,11 +38,19 @@ export async function desiredPowerLevelsFor(ctx: ModelContext, room: ManagedRoom
 }
 
 /** Puts the room's power levels back to what the database says, if they differ. Returns whether it changed them. */
-export async function syncPowerLevels(ctx: ModelContext, roomId: string, room?: ManagedRoom): Promise<boolean> {
+export async function syncPowerLevels(
+  ctx: ModelContext,
+  roomId: string,
+  room?: ManagedRoom,
+  /** The room's state, when the caller has just read it whole. */
+  state?: RoomState,
+): Promise<boolean> {
   const managed = room ?? (await findManagedRoom(ctx, roomId));
   if (!managed) return false;
   const desired = await desiredPowerLevelsFor(ctx, managed);
-  const actual = await ctx.matrix.getState<Partial<PowerLevels>>(roomId, "m.room.power_levels");
+  const actual = state
+    ? state.get<Partial<PowerLevels>>("m.room.power_levels")
+    : await ctx.matrix.getState<Partial<PowerLevels>>(roomId, "m.room.power_levels");
   if (!powerLevelsDiffer(actual, desired)) return false;
   await ctx.matrix.sendState(roomId, "m.room.power_levels", "", desired);
   return true;

@@ -10,7 +10,7 @@ export { Runtime, type RuntimeExit, type RuntimeOptions } from "./daemon/Runtime
 export { runtimePaths, runtimesDir, type RuntimePaths } from "./files/paths.ts";
 export { readRuntimeConfig, runtimeConfigSchema, RuntimeConfigError } from "./files/config.ts";
 export type { RuntimeConfig, RuntimeConfigInput } from "./files/config.ts";
-export { controlCall, ControlUnavailableError } from "./control/controlClient.ts";
+export { controlCall, ControlClosedError, ControlUnavailableError } from "./control/controlClient.ts";
 export type { RuntimeStatus } from "./control/controlProtocol.ts";
 export { readLastStop, type LastStop } from "./files/lastStop.ts";
 export { RUNTIME_VERSION } from "./version.ts";

@@ -7,7 +7,7 @@ import { requiredAachatFile } from "@aachat/protocol/installLayout";
 
 export { runtimePaths, runtimesDir, type RuntimePaths } from "./files/paths.ts";
 export { runtimeConfigSchema, type RuntimeConfig, type RuntimeConfigInput } from "./files/config.ts";
-export { controlCall, ControlUnavailableError } from "./control/controlClient.ts";
+export { controlCall, ControlClosedError, ControlUnavailableError } from "./control/controlClient.ts";
 export type { RuntimeStatus } from "./control/controlProtocol.ts";
 
 /** The runtime program: `node RUNTIME_BIN AGENT_NAME`. */

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdir, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import {
   controlCall,
+  ControlClosedError,
   ControlUnavailableError,
   RUNTIME_BIN,
   runtimeConfigSchema,
@@ -107,8 +108,9 @@ export async function stopLocalRuntime(
   try {
     await controlCall(runtimePaths(name).socket, { op: keepSessions ? "shutdown" : "stop" }, CONTROL_ANSWER_MS);
   } catch (error) {
-    if (error instanceof ControlUnavailableError) return false;
-    throw error;
+    if (!(error instanceof ControlUnavailableError)) throw error;
+    // Closed without an answer: it took the request and is on its way out, so wait for it below.
+    if (!(error instanceof ControlClosedError)) return false;
   }
   const deadline = Date.now() + timeoutMs;
   while ((await localStatus(name)) !== null) {

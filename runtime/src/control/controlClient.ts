@@ -3,7 +3,12 @@ import { controlResponse, type ControlRequest, type ControlResponse } from "./co
 
 /** Nothing answers on the control socket: the runtime is not running. */
 export class ControlUnavailableError extends Error {
-  override readonly name = "ControlUnavailableError";
+  override readonly name: string = "ControlUnavailableError";
+}
+
+/** The runtime took the request and went away before answering: it is not running any more, or soon will not be. */
+export class ControlClosedError extends ControlUnavailableError {
+  override readonly name = "ControlClosedError";
 }
 
 /** Sends one request to a runtime's control socket and resolves with its answer. */
@@ -35,10 +40,14 @@ export function controlCall(socketPath: string, request: ControlRequest, timeout
       else finish(new Error("the runtime answered with something unreadable"));
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {
-      const gone = error.code === "ENOENT" || error.code === "ECONNREFUSED";
-      finish(gone ? new ControlUnavailableError("the runtime is not running") : error);
+      if (error.code === "ENOENT" || error.code === "ECONNREFUSED")
+        finish(new ControlUnavailableError("the runtime is not running"));
+      // A runtime that exits as it answers (a stop) can reset the connection before the answer is read.
+      else if (error.code === "ECONNRESET" || error.code === "EPIPE")
+        finish(new ControlClosedError("the runtime closed the connection"));
+      else finish(error);
     });
-    socket.on("close", () => finish(new ControlUnavailableError("the runtime closed the connection")));
+    socket.on("close", () => finish(new ControlClosedError("the runtime closed the connection")));
   });
 }
 

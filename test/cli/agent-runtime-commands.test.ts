@@ -197,6 +197,25 @@ describe("the agent runtime commands", () => {
     );
     expect(path.isAbsolute(runtimePaths(name, env).dir)).toBe(true);
   });
+
+  it("after a session fails on a mistyped --acp-command, starting with the right one just works", async () => {
+    const mistyped = await cli("agent", "start", name, "-p", "site", "--acp-command", "/no/such/acp-agent");
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.stderr).toContain("the session could not start");
+    expect((await cli("agent", "status", name)).stdout).toContain("No sessions.");
+
+    const fixed = await cli("agent", "start", name, "-p", "site", "--acp-command", scriptedAgentCommand().join(" "));
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toContain(`Restarting the runtime of ${name} with these settings (it has no session)…`);
+    expect(fixed.stdout).toMatch(/^Started session s[0-9a-f]{8} covering .*: ready \(scripted-agent\)/);
+
+    // With a session running, new settings wait for a stop: nothing running is cut short.
+    const later = await cli("agent", "start", name, "-p", "site", "--acp-command", "/no/such/acp-agent");
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stderr).toContain("its settings apply at its next start");
+    expect(later.stdout).toMatch(/^Already running: session s[0-9a-f]{8} covering .*: ready \(scripted-agent\)/);
+    expect((await cli("agent", "stop", name)).code).toBe(0);
+  });
 });
 
 async function waitForExit(pid: number): Promise<void> {

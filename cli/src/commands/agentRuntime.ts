@@ -68,7 +68,8 @@ export function registerAgentRuntimeCommands(agent: Command): void {
       .addHelpText(
         "after",
         "\nThe runtime runs in the background with its log in ~/.local/state/aachat/runtimes/NAME/runtime.log\n" +
-          "(`aachat agent logs NAME`). Settings apply when the runtime starts; restart it to change them.",
+          "(`aachat agent logs NAME`). Settings apply when the runtime starts: given to a running runtime with\n" +
+          "no session, they restart it; with sessions, stop it first (`aachat agent stop NAME`).",
       ),
   ).action(async (nameArg: string | undefined, options: StartOptions) => {
     if (options.all) {
@@ -93,9 +94,18 @@ export function registerAgentRuntimeCommands(agent: Command): void {
       status = await launchRuntime(name);
       progress(`The runtime of ${name} is running (pid ${status.pid}) and connected.`);
     } else if (options.acpCommand || options.permissionTimeout || options.repoDir) {
-      progress(
-        `The runtime of ${name} is already running; its settings apply at its next start (\`aachat agent stop ${name}\` first).`,
-      );
+      if (status.sessions.length === 0) {
+        // Nothing to lose (say its last session failed with a mistyped --acp-command): use the new settings now.
+        await prepareRuntime(session, name, options);
+        progress(`Restarting the runtime of ${name} with these settings (it has no session)…`);
+        await stopLocalRuntime(name, { keepSessions: true });
+        status = await launchRuntime(name);
+        progress(`The runtime of ${name} is running (pid ${status.pid}) and connected.`);
+      } else {
+        progress(
+          `The runtime of ${name} is already running; its settings apply at its next start (\`aachat agent stop ${name}\` first).`,
+        );
+      }
     }
     if (projects.length === 0) {
       printResult(options.json === true, { runtime: status, session: null }, () =>

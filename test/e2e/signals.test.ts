@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniqueName, type Api } from "../support/api.ts";
+import { apiAs, uniqueName, type Api } from "../support/api.ts";
 import { asPuppet } from "../support/puppets.ts";
 import { startTestAppservice, type TestAppservice } from "../support/appservice.ts";
-import { sendContent, stopHumans, type Human } from "../support/humans.ts";
+import { createHuman, sendContent, stopHumans, type Human } from "../support/humans.ts";
 import { agentInProject, projectScene, type SceneAgent } from "../support/projectScene.ts";
 import { waitUntil } from "../support/waits.ts";
 
@@ -110,7 +110,7 @@ describe("mentions become signals", () => {
     expect((await signalsFor(reviewer.name)).some((s) => s.eventId === byName.event_id)).toBe(true);
   });
 
-  it("never makes a signal from an edit, from an agent's own message, or for an agent outside the project", async () => {
+  it("never asks an agent twice about an edited message, nor signals an agent's own message or an outsider", async () => {
     const original = await sendContent(alice, roomId, {
       msgtype: "m.text",
       body: "hello reviewer",
@@ -143,6 +143,73 @@ describe("mentions become signals", () => {
     expect(reviewerSignals.some((s) => s.eventId === own)).toBe(false);
     expect(reviewerSignals.length).toBe(new Set(reviewerSignals.map((s) => s.eventId)).size);
     expect((await signalsFor(outsider.name)).some((s) => s.eventId === outsiderMention.event_id)).toBe(false);
+  });
+
+  it("asks an agent that a human's edit newly mentions, once, in the original's thread", async () => {
+    const root = await alice.client.sendTextMessage(roomId, "release thread");
+    const inThread = { rel_type: "m.thread", event_id: root.event_id, is_falling_back: true };
+    const original = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: "can someone check the build?",
+      "m.relates_to": { ...inThread, "m.in_reply_to": { event_id: root.event_id } },
+    });
+    /** Alice's edit of the original, adding a pill to `mentioned` as clients do. */
+    const edit = (text: string, mentioned: string[]) => {
+      const pills = mentioned.map((userId) => `<a href="https://matrix.to/#/${userId}">${userId}</a>`).join(" ");
+      const content = {
+        msgtype: "m.text",
+        body: `${mentioned.join(" ")} ${text}`,
+        format: "org.matrix.custom.html",
+        formatted_body: `${pills} ${text}`,
+        "m.mentions": { user_ids: mentioned },
+      };
+      return sendContent(alice, roomId, {
+        ...content,
+        body: `* ${content.body}`,
+        "m.new_content": content,
+        "m.relates_to": { rel_type: "m.replace", event_id: original.event_id },
+      });
+    };
+    const added = await edit("can you check the build?", [builder.userId]);
+    await processed(original.event_id, added.event_id);
+    const asked = await waitUntil("builder is asked", async () =>
+      (await signalsFor(builder.name)).find((s) => s.eventId === original.event_id),
+    );
+    expect(asked).toMatchObject({
+      roomId,
+      threadRootId: root.event_id,
+      sender: alice.userId,
+      body: `${builder.userId} can you check the build?`,
+    });
+    // Edited again, with a second agent added: only the newly mentioned one is asked.
+    const again = await edit("can you both check the build?", [builder.userId, reviewer.userId]);
+    await processed(again.event_id);
+    expect((await signalsFor(builder.name)).filter((s) => s.eventId === original.event_id)).toHaveLength(1);
+    expect((await signalsFor(reviewer.name)).filter((s) => s.eventId === original.event_id)).toHaveLength(1);
+
+    // An edit by anyone but the sender is no edit (clients do not show it) and asks no one.
+    const bob = await createHuman("bob");
+    await api("PUT", `/teams/${slug}/members/${encodeURIComponent(bob.userId)}`, { role: "member" });
+    expect((await apiAs(bob, running.appservice.url)("POST", `/teams/${slug}/projects/site/join`)).status).toBe(200);
+    await waitUntil("bob is in the project", () =>
+      bob.client.joinRoom(roomId).then(
+        () => true,
+        () => false,
+      ),
+    );
+    const bobsMessage = await bob.client.sendTextMessage(roomId, "I will look later");
+    const foreign = await sendContent(alice, roomId, {
+      msgtype: "m.text",
+      body: `* ${outsider.userId} ${builder.userId} look`,
+      "m.new_content": {
+        msgtype: "m.text",
+        body: `${builder.userId} look`,
+        "m.mentions": { user_ids: [builder.userId] },
+      },
+      "m.relates_to": { rel_type: "m.replace", event_id: bobsMessage.event_id },
+    });
+    await processed(bobsMessage.event_id, foreign.event_id);
+    expect((await signalsFor(builder.name)).some((s) => s.eventId === bobsMessage.event_id)).toBe(false);
   });
 
   it("lets agents mention each other, but an agent's message never signals itself", async () => {

@@ -27,6 +27,8 @@ interface ReadMessage {
   inReplyTo: string | null;
   /** A human's image or file (m.image / m.file) for the agent to download; `body` is then its caption. */
   attachment: Attachment | null;
+  /** A human's edit of an earlier message: it asks only agents not yet asked about that message. */
+  edit?: true;
 }
 
 /**
@@ -53,12 +55,14 @@ export class MentionHandler implements EventHandler {
     if (!message) return;
     const room = await this.ctx.rooms.lookup(event.room_id);
     if (room.kind === "dm") {
-      if (event.sender !== room.ownerUserId) return;
+      // Every message of the owner there was already a signal: an edit of one asks nothing new.
+      if (event.sender !== room.ownerUserId || message.edit) return;
       return this.#store(log, [this.#signal(room.agent.id, "dm", message, event, null, true)]);
     }
     if (room.kind !== "project" || room.archived) return;
     const thread = threadKey(message.threadRootId);
-    if (!fromAgent) await resetAgentHops(this.ctx.db, event.room_id, thread);
+    // A human's new message lets a stopped chain of agents go on; editing an old one does not.
+    if (!fromAgent && !message.edit) await resetAgentHops(this.ctx.db, event.room_id, thread);
     const targets = await this.#targets(message, room.agents, event.sender);
     if (targets.length === 0) return;
     if (fromAgent) {
@@ -88,12 +92,24 @@ export class MentionHandler implements EventHandler {
         attachment: file?.attachment ?? null,
       };
     }
-    // Edits count only as an agent's finished answer: it streamed into one message, and its
-    // final edit is where the mentions in that answer are seen. A human's edit changes nothing.
     const newContent = event.content["m.new_content"] as Record<string, unknown> | undefined;
-    if (!fromAgent || !newContent || newContent[STREAM_FIELD] !== "final") return null;
     const originalId = (event.content["m.relates_to"] as { event_id?: unknown }).event_id;
-    if (typeof originalId !== "string") return null;
+    if (typeof newContent !== "object" || newContent === null || typeof originalId !== "string") return null;
+    return fromAgent
+      ? this.#readAnswer(event, newContent, originalId)
+      : this.#readHumanEdit(event, newContent, originalId);
+  }
+
+  /**
+   * An agent's answer streams into one message, and its final edit is where the mentions in
+   * that answer are seen; its earlier edits count for nothing.
+   */
+  async #readAnswer(
+    event: MatrixEvent,
+    newContent: Record<string, unknown>,
+    originalId: string,
+  ): Promise<ReadMessage | null> {
+    if (newContent[STREAM_FIELD] !== "final") return null;
     const original = await this.ctx.db.outboundMessage.findFirst({
       where: { eventId: originalId, senderId: event.sender },
     });
@@ -106,6 +122,32 @@ export class MentionHandler implements EventHandler {
       threadRootId: threadRootOf(originalContent),
       inReplyTo: replyTargetOf(originalContent),
       attachment: null,
+    };
+  }
+
+  /**
+   * A human's edit of their own message is read as that message with its new text, so an
+   * agent the edit newly mentions (a forgotten mention, added afterwards) is asked, in the
+   * original's thread and in reply to it. A signal's id comes from (agent, original), so an
+   * agent already asked about the message is not asked again, however often it is edited.
+   */
+  async #readHumanEdit(
+    event: MatrixEvent,
+    newContent: Record<string, unknown>,
+    originalId: string,
+  ): Promise<ReadMessage | null> {
+    if (typeof newContent.body !== "string") return null;
+    // The room log holds the message, written before this handler ran; only its sender may edit it.
+    const original = await this.ctx.db.roomMessage.findUnique({ where: { eventId: originalId } });
+    if (!original || original.roomId !== event.room_id || original.sender !== event.sender) return null;
+    return {
+      eventId: originalId,
+      content: newContent,
+      body: stripReplyFallback(newContent.body),
+      threadRootId: original.threadRootId,
+      inReplyTo: original.inReplyTo,
+      attachment: null,
+      edit: true,
     };
   }
 

@@ -86,6 +86,17 @@ describe("the embedded stack under faults", { timeout: 900_000 }, () => {
     });
   });
 
+  it("a power cut (every process killed at once), then npm start and agent start --all: every message answered once", async () => {
+    await expectEveryMessageAnsweredOnce({
+      name: "powercut SIGKILL of every process at once",
+      inject: async () => stack.powerCut([await stack.user.runtimePid(agentName)]),
+      recover: async () => {
+        await stack.start();
+        await stack.user.cli("agent", "start", "--all");
+      },
+    });
+  });
+
   it("kill -9 of the ACP agent process: the runtime recovers by itself and every message is answered once", async () => {
     await expectEveryMessageAnsweredOnce({
       name: "killacp SIGKILL of the ACP agent",

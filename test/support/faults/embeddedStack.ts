@@ -5,7 +5,7 @@ import { spawnCli, type CliProcess } from "../cli.ts";
 import { waitUntil } from "../waits.ts";
 import { CliUser } from "./cliUser.ts";
 import { HttpHuman } from "./httpHuman.ts";
-import { killHard } from "./processes.ts";
+import { killHard, processTree } from "./processes.ts";
 
 /**
  * The whole embedded stack as a user runs it: `aachat up` (Synapse and the appservice) in
@@ -64,6 +64,25 @@ export class EmbeddedStack {
   /** kill -9 of `aachat up` itself; whatever it started is left to fend for itself. */
   async killUp(): Promise<void> {
     if (this.up?.process.pid) await killHard(this.up.process.pid);
+    await this.up?.stop();
+  }
+
+  /**
+   * The machine stops: `aachat up`, Synapse and every process of `alsoTrees` (a runtime and
+   * what it started) get SIGKILL in the same instant, before any of them can notice another
+   * go. Resolves once all are gone. (What the disk's cache would lose is not simulated.)
+   */
+  async powerCut(alsoTrees: readonly number[]): Promise<void> {
+    const roots = [this.up?.process.pid ?? 0, await this.synapsePid(), ...alsoTrees].filter((pid) => pid > 0);
+    const pids = (await Promise.all(roots.map((pid) => processTree(pid)))).flat();
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    await Promise.all(pids.map((pid) => killHard(pid)));
     await this.up?.stop();
   }
 

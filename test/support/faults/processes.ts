@@ -19,6 +19,13 @@ export async function childProcesses(pid: number): Promise<{ pid: number; cmdlin
   return children;
 }
 
+/** `pid` and every process below it: children, their children, and so on. */
+export async function processTree(pid: number): Promise<number[]> {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(await childProcesses(tree[i]!)).map((child) => child.pid));
+  return tree;
+}
+
 /** SIGKILLs the process and resolves once it is gone. */
 export async function killHard(pid: number): Promise<void> {
   try {

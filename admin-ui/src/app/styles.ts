@@ -87,6 +87,12 @@ export const sharedStyles = css`
     gap: 0.5rem;
     align-items: flex-end;
   }
+  /* Text beside a field sits level with the field, not on its bottom edge. */
+  form.inline > span {
+    display: inline-flex;
+    align-items: center;
+    min-height: 2.4rem;
+  }
   label {
     display: flex;
     flex-direction: column;

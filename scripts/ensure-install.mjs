@@ -1,5 +1,6 @@
-// Makes sure the npm packages match package-lock.json before `npm start` / `npm test`,
-// so a fresh clone needs nothing run by hand. Skips the install when nothing changed.
+// Makes sure the npm packages match package-lock.json, and their native modules this Node.js,
+// before `npm start` / `npm test`, so a fresh clone needs nothing run by hand. Skips the
+// install when nothing changed.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,20 +15,32 @@ const digest = createHash("sha256");
 for (const file of inputs) {
   if (existsSync(`${root}/${file}`)) digest.update(file).update(readFileSync(`${root}/${file}`));
 }
-const wanted = digest.digest("hex");
-const current = existsSync(stampFile) ? readFileSync(stampFile, "utf8").trim() : "";
+// The stamp's first line is the manifests' digest, its second the ABI native modules were
+// built for: switching Node.js (nvm use 22) leaves better-sqlite3 built for the old one.
+const wanted = [digest.digest("hex"), `node-abi-${process.versions.modules}-${process.platform}-${process.arch}`];
+const [installed = "", builtFor = ""] = existsSync(stampFile) ? readFileSync(stampFile, "utf8").split("\n") : [];
 
-if (current !== wanted) {
-  const started = Date.now();
-  process.stderr.write("Installing npm packages (the first time takes a few minutes)…\n");
-  const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+/** Runs npm with these arguments, or exits with `failure` when it fails. */
+function npm(args, failure) {
+  const result = spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
   });
   if (result.status !== 0) {
-    process.stderr.write("error: `npm ci` failed (see above). Check that the npm registry is reachable and retry.\n");
+    process.stderr.write(`error: ${failure}\n`);
     process.exit(result.status ?? 1);
   }
-  writeFileSync(stampFile, `${wanted}\n`);
+}
+
+const started = Date.now();
+if (installed !== wanted[0]) {
+  process.stderr.write("Installing npm packages (the first time takes a few minutes)…\n");
+  npm(["ci"], "`npm ci` failed (see above). Check that the npm registry is reachable and retry.");
+  writeFileSync(stampFile, `${wanted.join("\n")}\n`);
   process.stderr.write(`npm packages installed in ${Math.round((Date.now() - started) / 1000)} s.\n`);
+} else if (builtFor !== wanted[1]) {
+  process.stderr.write(`Rebuilding the native npm packages for Node.js ${process.version} (about a minute)…\n`);
+  npm(["rebuild"], "`npm rebuild` failed (see above); `rm -rf node_modules` and start again installs afresh.");
+  writeFileSync(stampFile, `${wanted.join("\n")}\n`);
+  process.stderr.write(`Native npm packages rebuilt in ${Math.round((Date.now() - started) / 1000)} s.\n`);
 }

@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Client as PgClient } from "pg";
 import type { Logger } from "pino";
 import { applyPostgresMigrations } from "./migratePostgres.ts";
 import { MIGRATIONS_DIRS, readMigrations } from "./migrations.ts";
 import { describeTarget } from "./target.ts";
 import { UserFacingError } from "@aachat/protocol/UserFacingError";
+import { openSqliteFile } from "./openSqlite.ts";
 
 /** Tables in an order where every row's foreign keys point at rows already copied. */
 const TABLES = [
@@ -53,7 +54,7 @@ export async function copySqliteToPostgres(
   const started = performance.now();
   if (!existsSync(sqliteFile))
     throw new CopyRefusedError(`${sqliteFile} does not exist; give the appservice's SQLite file (data/aachat.db)`);
-  const source = new Database(sqliteFile, { readonly: true, fileMustExist: true });
+  const source = openSqliteFile(sqliteFile, { readonly: true, fileMustExist: true });
   try {
     await checkSourceIsCurrent(source, sqliteFile);
     onProgress(`Preparing ${describeTarget({ kind: "postgresql", url })}…`);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { MIGRATIONS_DIRS, pendingMigrations, readMigrations } from "./migrations.ts";
+import { openSqliteFile } from "./openSqlite.ts";
 
 /** Prisma's own bookkeeping table, so `prisma migrate` on a connected machine sees these as applied. */
 const CREATE_MIGRATIONS_TABLE = `
@@ -23,7 +23,7 @@ export async function applySqliteMigrations(
   dir = MIGRATIONS_DIRS.sqlite,
 ): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  const db = new Database(sqliteFile);
+  const db = openSqliteFile(sqliteFile);
   try {
     db.pragma("journal_mode = WAL");
     db.exec(CREATE_MIGRATIONS_TABLE);

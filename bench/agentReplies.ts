@@ -10,7 +10,7 @@ import { scaffoldAgentRepo } from "@aachat/agent-repo";
 import { RUNTIME_BIN, runtimePaths, type RuntimeConfigInput } from "@aachat/runtime/local";
 import { Arrivals } from "./arrivals.ts";
 import { jsonRequest, registerHuman, startSyncingClient, waitForClientState, type Human } from "./matrix.ts";
-import { readRss } from "./proc.ts";
+import { readPrivateMb, readRss } from "./proc.ts";
 import type { Stack } from "./stack.ts";
 import { summarize, type Summary } from "./stats.ts";
 
@@ -42,6 +42,9 @@ export interface AgentReplyResult {
   runtimePeakMb: number;
   /** Of that, the JavaScript heap in use (the rest is code, buffers and memory the allocator keeps). */
   runtimeHeapUsedMb: number;
+  /** The pages only the runtime holds, idle and after the rounds: what one more agent's runtime costs. */
+  runtimeIdlePrivateMb: number;
+  runtimeAfterRoundsPrivateMb: number;
 }
 
 export type AgentReplyOutcome =
@@ -94,6 +97,7 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
     echoBot.on(RoomEvent.Timeline, onEcho);
 
     const runtimeIdleMb = readRss(runtime.pid!).rssMb;
+    const runtimeIdlePrivateMb = readPrivateMb(runtime.pid!);
     const agentSamples: number[] = [];
     const echoSamples: number[] = [];
     const footerSamples: number[] = [];
@@ -123,6 +127,7 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
     echoBot.off(RoomEvent.Timeline, onEcho);
     await waitForIdleSession(stack, alice, setup.agentName);
     const after = readRss(runtime.pid!);
+    const runtimeAfterRoundsPrivateMb = readPrivateMb(runtime.pid!);
     const heap = await runtimeMemory(setup);
     const agentFirstChunkMs = summarize(agentSamples);
     const echoBotMs = summarize(echoSamples);
@@ -140,6 +145,8 @@ export async function runAgentReplies(options: AgentReplyOptions): Promise<Agent
       runtimeAfterRoundsMb: after.rssMb,
       runtimePeakMb: after.peakMb,
       runtimeHeapUsedMb: heap.heapUsedMb,
+      runtimeIdlePrivateMb,
+      runtimeAfterRoundsPrivateMb,
     };
   } finally {
     asker.stopClient();

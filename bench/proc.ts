@@ -18,6 +18,23 @@ export function readRss(pid: number): Rss {
   return { rssMb: kib("VmRSS") / 1024, peakMb: kib("VmHWM") / 1024 };
 }
 
+/**
+ * The memory only this process holds (Private_Clean + Private_Dirty of /proc/<pid>/smaps_rollup),
+ * MiB: its RSS less the pages it shares with other processes, chiefly the node binary's code,
+ * which every node process on the machine maps (the appservice, each runtime, Claude Code's
+ * ACP agent). It is what one more such process costs.
+ */
+export function readPrivateMb(pid: number): number {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  let kib = 0;
+  for (const field of ["Private_Clean", "Private_Dirty"]) {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup);
+    if (!match) throw new Error(`/proc/${pid}/smaps_rollup has no ${field}`);
+    kib += Number(match[1]);
+  }
+  return kib / 1024;
+}
+
 /** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
 export function readCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -154,6 +154,7 @@ export function formatReport(report: BenchReport): string {
       `  ratio agent / echo bot:             median ${agents.ratioMedian.toFixed(2)}, p99 ${agents.ratioP99.toFixed(2)}`,
       `  agent's, with its cost footer:      ${latency(agents.agentWithFooterMs)}  (median ratio ${agents.footerRatioMedian.toFixed(2)})`,
       `  runtime memory (its own process, not the agent's): ${agents.runtimeIdleMb.toFixed(1)} MiB idle with its session, ${agents.runtimeAfterRoundsMb.toFixed(1)} MiB at rest after the rounds (JS heap in use ${agents.runtimeHeapUsedMb.toFixed(1)} MiB), peak ${agents.runtimePeakMb.toFixed(1)} MiB`,
+      `  of that, the runtime's own pages (not shared with other node processes): ${agents.runtimeIdlePrivateMb.toFixed(1)} MiB idle, ${agents.runtimeAfterRoundsPrivateMb.toFixed(1)} MiB after the rounds`,
     );
   }
   const agentRatio = targets.agentToEchoBotRatio;

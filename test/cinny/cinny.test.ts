@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { MatrixEvent } from "matrix-js-sdk";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerUser } from "@aachat/synapse";
@@ -210,6 +211,44 @@ describe.skipIf(!cinnyDir)("aachat in Cinny, a Matrix client nobody here wrote",
     await cinny.screenshot("09-stopped");
   });
 
+  it("edits a message to add the mention it forgot, and the agent answers that message", async () => {
+    const asked = waitForRoomEvent(scene.alice.client, {
+      roomId: scene.roomId,
+      type: "m.room.message",
+      sender: scene.alice.userId,
+      where: (event) => String(event.getContent().body).startsWith("when do we ship?"),
+    });
+    await cinny.typeAndSend("when do we ship? [reply:On Friday, after the checks.]");
+    const questionId = (await asked).getId()!;
+    const question = cinny.messages().filter({ hasText: "when do we ship?" });
+    const repliesToQuestion = (event: MatrixEvent) =>
+      event.getContent()["m.relates_to"]?.["m.in_reply_to"]?.event_id === questionId;
+    const answered = waitForRoomEvent(scene.alice.client, {
+      roomId: scene.roomId,
+      type: "m.room.message",
+      sender: helper.agent.userId,
+      where: repliesToQuestion,
+      timeoutMs: 30_000,
+    });
+    const reply = waitForFinalReply(scene.alice.client, scene.roomId, helper.agent.userId, (body) =>
+      body.includes("On Friday"),
+    );
+    const editor = await cinny.editMessage(question);
+    await editor.pressSequentially(" ");
+    await cinny.mention("Hel", helper.agent.userId, editor);
+    await cinny.page.keyboard.press("Enter");
+    const answerId = (await answered).getId()!;
+    const final = await reply;
+    expect(final.eventId).toBe(answerId);
+    expect(final.body).toBe("On Friday, after the checks.");
+    await cinny.waitForMessage(answerId, "On Friday, after the checks.");
+    await cinny.screenshot("10-edit-mention");
+    // One answer to the question, though it now exists in two versions.
+    const timeline = scene.alice.client.getRoom(scene.roomId)!.getLiveTimeline().getEvents();
+    const answers = timeline.filter((event) => event.getSender() === helper.agent.userId && repliesToQuestion(event));
+    expect(answers.map((event) => event.getId())).toEqual([answerId]);
+  });
+
   it("opens the agent's DM from the Direct Messages list and gets an answer there", async () => {
     await cinny.openRoute("/direct/");
     await cinny.page.getByText("Direct Messages", { exact: true }).waitFor();
@@ -221,7 +260,7 @@ describe.skipIf(!cinnyDir)("aachat in Cinny, a Matrix client nobody here wrote",
     const final = await reply;
     expect(final.body).toBe("I can answer here too.");
     await cinny.waitForMessage(final.eventId, "I can answer here too.");
-    await cinny.screenshot("10-dm");
+    await cinny.screenshot("11-dm");
   });
 
   it("shows !help, a diff under its tool line and the cost footer readably", async () => {
@@ -272,6 +311,6 @@ describe.skipIf(!cinnyDir)("aachat in Cinny, a Matrix client nobody here wrote",
     await cinny.messages().filter({ hasText: "Lunch at noon, humans only." }).waitFor();
     expect(await cinny.page.locator(`[data-message-id] [data-user-id="${helper.agent.userId}"]`).count()).toBe(0);
     expect(await cinny.messages().filter({ hasText: "I would like to join lunch" }).count()).toBe(0);
-    await cinny.screenshot("11-humans-only");
+    await cinny.screenshot("15-humans-only");
   });
 });

@@ -52,10 +52,28 @@ export class CinnyPage {
     return this.page.locator("[data-slate-editor=true]");
   }
 
-  /** Types `@` and the start of a name, then picks the user from the autocomplete: a pill. */
-  async mention(typed: string, userId: string): Promise<void> {
-    await this.composer().click();
-    await this.composer().pressSequentially(`@${typed}`);
+  /**
+   * Opens a message of one's own in its editor, through the message's menu, with the cursor
+   * at its end; resolves with the editor. The message is found by what it shows: Cinny keeps
+   * a message just sent under its local echo's temporary id.
+   */
+  async editMessage(item: Locator): Promise<Locator> {
+    await item.click({ button: "right" });
+    await this.page.getByText("Edit Message", { exact: true }).click();
+    const editor = item.locator("[data-slate-editor=true]");
+    await editor.click();
+    await this.page.keyboard.press("End");
+    return editor;
+  }
+
+  /**
+   * Types `@` and the start of a name, then picks the user from the autocomplete: a pill.
+   * In the composer, or in another editor (a message being edited).
+   */
+  async mention(typed: string, userId: string, inEditor?: Locator): Promise<void> {
+    const editor = inEditor ?? this.composer();
+    if (!inEditor) await editor.click();
+    await editor.pressSequentially(`@${typed}`);
     // The autocomplete menu is the innermost block under its "Mentions" header.
     const menu = this.page.locator("div").filter({ has: this.page.locator("header", { hasText: "Mentions" }) });
     await menu.last().locator("button").filter({ hasText: userId }).click();

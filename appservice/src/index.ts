@@ -16,6 +16,7 @@ export { HomeserverPingError } from "./matrix/ping.ts";
 export { PortInUseError } from "./http/server.ts";
 export { MigrationError } from "./db/migrations.ts";
 export { openDatabase, type Db } from "./db/database.ts";
+export { sqliteDriverProblem } from "./db/openSqlite.ts";
 export { describeTarget } from "./db/target.ts";
 export type { DatabaseTarget } from "./config/schema.ts";
 export * from "./matrix/ids.ts";

@@ -2,7 +2,12 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { driverBuiltForOtherNode, openSqliteFile, SqliteDriverError } from "../src/db/openSqlite.ts";
+import {
+  driverBuiltForOtherNode,
+  openSqliteFile,
+  SqliteDriverError,
+  sqliteDriverProblem,
+} from "../src/db/openSqlite.ts";
 
 /** What Node.js 20 throws loading a better-sqlite3 that `npm rebuild` made under Node.js 22 (seen here). */
 function builtForNode22(modulePath = "/home/ada/aachat/node_modules/better-sqlite3/build/Release/better_sqlite3.node") {
@@ -21,6 +26,9 @@ describe("SQLite's driver on another Node.js", () => {
     expect(explained).toBeInstanceOf(SqliteDriverError);
     expect(explained?.message).toContain("module version 127; Node.js v20.20.2 needs 115");
     expect(explained?.message).toContain("Run `npm rebuild better-sqlite3` in /home/ada/aachat and start again");
+    // aachat doctor shows the two halves apart.
+    expect(explained?.detail).toMatch(/^SQLite's driver \(better-sqlite3\) was built for another Node\.js/);
+    expect(explained?.fix).toMatch(/^Run `npm rebuild better-sqlite3` in \/home\/ada\/aachat/);
   });
 
   it("names no folder it cannot tell", () => {
@@ -43,5 +51,6 @@ describe("SQLite's driver on another Node.js", () => {
     db.close();
     expect(() => openSqliteFile(path.join(dir, "missing", "b.db"))).toThrow(/directory does not exist/);
     expect(() => openSqliteFile(path.join(dir, "missing", "b.db"))).not.toThrow(SqliteDriverError);
+    expect(sqliteDriverProblem()).toBeNull();
   });
 });

@@ -200,6 +200,7 @@ describe("aachat up: the whole embedded stack from one command", () => {
       "synapse",
       "claude code",
       "config",
+      "sqlite driver",
       "registration",
       "homeserver port",
       "appservice port",

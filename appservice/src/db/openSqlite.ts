@@ -1,9 +1,17 @@
 import Database from "better-sqlite3";
 import { UserFacingError } from "@aachat/protocol/UserFacingError";
 
-/** SQLite's driver cannot load on this Node.js; the message says what to run. */
+/** SQLite's driver cannot load on this Node.js: what is wrong, and what to run. */
 export class SqliteDriverError extends UserFacingError {
   override readonly name = "SqliteDriverError";
+
+  constructor(
+    readonly detail: string,
+    readonly fix: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${detail}. ${fix}`, options);
+  }
 }
 
 /** Opens a SQLite file through better-sqlite3, which loads its native module on first use. */
@@ -12,6 +20,17 @@ export function openSqliteFile(file: string, options?: Database.Options): Databa
     return new Database(file, options);
   } catch (error) {
     throw driverBuiltForOtherNode(error) ?? error;
+  }
+}
+
+/** Whether SQLite's driver loads on this Node.js: null when it does (`aachat doctor`). */
+export function sqliteDriverProblem(): SqliteDriverError | null {
+  try {
+    openSqliteFile(":memory:").close();
+    return null;
+  } catch (error) {
+    if (error instanceof SqliteDriverError) return error;
+    throw error;
   }
 }
 
@@ -30,8 +49,8 @@ export function driverBuiltForOtherNode(error: unknown, nodeVersion = process.ve
   const where = packageAt > 0 ? `in ${modulePath.slice(0, packageAt)}` : "where aachat is installed";
   return new SqliteDriverError(
     `SQLite's driver (better-sqlite3) was built for another Node.js (module version ${versions[1]}; ` +
-      `Node.js ${nodeVersion} needs ${versions[2]}), as happens after switching Node.js versions. ` +
-      `Run \`npm rebuild better-sqlite3\` ${where} and start again (in a checkout, \`npm start\` does this itself).`,
+      `Node.js ${nodeVersion} needs ${versions[2]}), as happens after switching Node.js versions`,
+    `Run \`npm rebuild better-sqlite3\` ${where} and start again (in a checkout, \`npm start\` does this itself).`,
     { cause: error },
   );
 }

@@ -5,6 +5,7 @@ import {
   agentNamespaceRegex,
   loadConfigFile,
   loadRegistration,
+  sqliteDriverProblem,
   type AppserviceConfig,
   type Registration,
 } from "@aachat/appservice";
@@ -30,6 +31,7 @@ export async function runChecks(options: { dataDir?: string; config?: string }):
   const { check: configCheck, config } = await checkConfig(configFile, options.config === undefined);
   checks.push(configCheck);
   if (!config) return checks;
+  if (config.database.kind === "sqlite") checks.push(checkSqliteDriver());
   const { check: registrationCheck, registration } = await checkRegistration(config);
   checks.push(registrationCheck);
   const homeserverUp = await isHttpUp(`${config.homeserver.url}/_matrix/client/versions`);
@@ -63,6 +65,13 @@ function checkNode(): Check {
     };
   }
   return { name, status: "ok", detail: `Node ${process.versions.node}` };
+}
+
+function checkSqliteDriver(): Check {
+  const name = "sqlite driver";
+  const problem = sqliteDriverProblem();
+  if (problem) return { name, status: "fail", detail: problem.detail, fix: problem.fix };
+  return { name, status: "ok", detail: `better-sqlite3 loads on Node ${process.versions.node}` };
 }
 
 async function checkPython(): Promise<Check> {

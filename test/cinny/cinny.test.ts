@@ -221,8 +221,9 @@ describe.skipIf(!cinnyDir)("aachat in Cinny, a Matrix client nobody here wrote",
     await cinny.typeAndSend("when do we ship? [reply:On Friday, after the checks.]");
     const questionId = (await asked).getId()!;
     const question = cinny.messages().filter({ hasText: "when do we ship?" });
+    // Its content as sent: once the answer's final edit arrives, getContent() gives the edit's.
     const repliesToQuestion = (event: MatrixEvent) =>
-      event.getContent()["m.relates_to"]?.["m.in_reply_to"]?.event_id === questionId;
+      event.getWireContent()["m.relates_to"]?.["m.in_reply_to"]?.event_id === questionId;
     const answered = waitForRoomEvent(scene.alice.client, {
       roomId: scene.roomId,
       type: "m.room.message",

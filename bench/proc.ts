@@ -7,15 +7,18 @@ export interface Rss {
   peakMb: number;
 }
 
+/** The value of a `Field:   N kB` line of a /proc file, in KiB. */
+function kibField(text: string, file: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
+  if (!match) throw new Error(`${file} has no ${field}`);
+  return Number(match[1]);
+}
+
 /** Reads a process's memory from /proc/<pid>/status (Linux only). */
 export function readRss(pid: number): Rss {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = (field: string): number => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-    if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
-    return Number(match[1]);
-  };
-  return { rssMb: kib("VmRSS") / 1024, peakMb: kib("VmHWM") / 1024 };
+  const file = `/proc/${pid}/status`;
+  const status = readFileSync(file, "utf8");
+  return { rssMb: kibField(status, file, "VmRSS") / 1024, peakMb: kibField(status, file, "VmHWM") / 1024 };
 }
 
 /**
@@ -25,14 +28,9 @@ export function readRss(pid: number): Rss {
  * ACP agent). It is what one more such process costs.
  */
 export function readPrivateMb(pid: number): number {
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-  let kib = 0;
-  for (const field of ["Private_Clean", "Private_Dirty"]) {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup);
-    if (!match) throw new Error(`/proc/${pid}/smaps_rollup has no ${field}`);
-    kib += Number(match[1]);
-  }
-  return kib / 1024;
+  const file = `/proc/${pid}/smaps_rollup`;
+  const rollup = readFileSync(file, "utf8");
+  return (kibField(rollup, file, "Private_Clean") + kibField(rollup, file, "Private_Dirty")) / 1024;
 }
 
 /** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */

@@ -17,8 +17,10 @@ for (const file of inputs) {
 }
 // The stamp's first line is the manifests' digest, its second the ABI native modules were
 // built for: switching Node.js (nvm use 22) leaves better-sqlite3 built for the old one.
-const wanted = [digest.digest("hex"), `node-abi-${process.versions.modules}-${process.platform}-${process.arch}`];
+const manifests = digest.digest("hex");
+const abi = `node-abi-${process.versions.modules}-${process.platform}-${process.arch}`;
 const [installed = "", builtFor = ""] = existsSync(stampFile) ? readFileSync(stampFile, "utf8").split("\n") : [];
+const writeStamp = () => writeFileSync(stampFile, `${manifests}\n${abi}\n`);
 
 /** Runs npm with these arguments, or exits with `failure` when it fails. */
 function npm(args, failure) {
@@ -33,14 +35,14 @@ function npm(args, failure) {
 }
 
 const started = Date.now();
-if (installed !== wanted[0]) {
+if (installed !== manifests) {
   process.stderr.write("Installing npm packages (the first time takes a few minutes)…\n");
   npm(["ci"], "`npm ci` failed (see above). Check that the npm registry is reachable and retry.");
-  writeFileSync(stampFile, `${wanted.join("\n")}\n`);
+  writeStamp();
   process.stderr.write(`npm packages installed in ${Math.round((Date.now() - started) / 1000)} s.\n`);
-} else if (builtFor !== wanted[1]) {
+} else if (builtFor !== abi) {
   process.stderr.write(`Rebuilding the native npm packages for Node.js ${process.version} (about a minute)…\n`);
   npm(["rebuild"], "`npm rebuild` failed (see above); `rm -rf node_modules` and start again installs afresh.");
-  writeFileSync(stampFile, `${wanted.join("\n")}\n`);
+  writeStamp();
   process.stderr.write(`Native npm packages rebuilt in ${Math.round((Date.now() - started) / 1000)} s.\n`);
 }

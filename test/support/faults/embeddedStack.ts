@@ -75,13 +75,7 @@ export class EmbeddedStack {
   async powerCut(alsoTrees: readonly number[]): Promise<void> {
     const roots = [this.up?.process.pid ?? 0, await this.synapsePid(), ...alsoTrees].filter((pid) => pid > 0);
     const pids = (await Promise.all(roots.map((pid) => processTree(pid)))).flat();
-    for (const pid of pids) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
+    // killHard sends its SIGKILL before its first await: every process gets it in this tick.
     await Promise.all(pids.map((pid) => killHard(pid)));
     await this.up?.stop();
   }

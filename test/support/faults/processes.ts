@@ -6,23 +6,35 @@ export async function isAlive(pid: number): Promise<boolean> {
   return stat !== null && statFields(stat).state !== "Z";
 }
 
-/** The processes whose parent is `pid`, with their command lines. */
-export async function childProcesses(pid: number): Promise<{ pid: number; cmdline: string }[]> {
-  const children: { pid: number; cmdline: string }[] = [];
+/** Every process's id and its parent's, from one reading of /proc. */
+async function processTable(): Promise<{ pid: number; ppid: number }[]> {
+  const table: { pid: number; ppid: number }[] = [];
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
-    if (stat === null || statFields(stat).ppid !== pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    children.push({ pid: Number(entry), cmdline: cmdline.replaceAll("\0", " ").trim() });
+    if (stat !== null) table.push({ pid: Number(entry), ppid: statFields(stat).ppid });
   }
-  return children;
+  return table;
+}
+
+/** The processes whose parent is `pid`, with their command lines. */
+export async function childProcesses(pid: number): Promise<{ pid: number; cmdline: string }[]> {
+  const children = (await processTable()).filter((entry) => entry.ppid === pid);
+  return Promise.all(
+    children.map(async (child) => {
+      const cmdline = await readFile(`/proc/${child.pid}/cmdline`, "utf8").catch(() => "");
+      return { pid: child.pid, cmdline: cmdline.replaceAll("\0", " ").trim() };
+    }),
+  );
 }
 
 /** `pid` and every process below it: children, their children, and so on. */
 export async function processTree(pid: number): Promise<number[]> {
+  const table = await processTable();
   const tree = [pid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(await childProcesses(tree[i]!)).map((child) => child.pid));
+  for (let i = 0; i < tree.length; i++) {
+    tree.push(...table.filter((entry) => entry.ppid === tree[i]).map((entry) => entry.pid));
+  }
   return tree;
 }
 
